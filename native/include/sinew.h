@@ -1,0 +1,72 @@
+/*
+ * sinew.h -- the whole ABI of libsinew, Sinew's own C kernels.
+ *
+ * Conventions (llm.c style): every tensor is a dense row-major float32 array; dimension names
+ * come from the maths (N rows = batch, C columns = features). Output pointers come first.
+ * Nothing here allocates, keeps state, or checks bounds: the Java side (dev.sinew.backend)
+ * validates every size before it calls in, so a kernel may assume its arrays are long enough.
+ * Each kernel has a plain-Java twin in dev.sinew.backend.ReferenceBackend.
+ */
+#ifndef SINEW_H
+#define SINEW_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Activation codes, shared with dev.sinew.activations.Activation#code(). */
+enum sinew_activation {
+    SINEW_LINEAR = 0,
+    SINEW_RELU = 1,
+    SINEW_SIGMOID = 2,
+    SINEW_TANH = 3,
+    SINEW_SOFTMAX = 4
+};
+
+/* y[n,c] = act(z[n,c] + b[c]) for z, y of shape (N, C) and b of shape (C) or NULL (no bias).
+ * y may be z (in place). Softmax acts on each row. */
+void sinew_bias_act_forward(float *y, const float *z, const float *b, int N, int C, int act);
+
+/* dz = dy * act'(z), written from the activation's OUTPUT y = act(z) (every activation here
+ * has a derivative expressible in y, so the pre-activation need not be kept).
+ * For softmax: dz[n,:] = y[n,:] * (dy[n,:] - dot(dy[n,:], y[n,:])). dz may be dy (in place). */
+void sinew_act_backward(float *dz, const float *y, const float *dy, int N, int C, int act);
+
+/* Softmax followed by categorical cross-entropy, fused. p = softmax output (N, C), t = targets.
+ * Writes dz = scale * (p - t), the gradient with respect to the softmax INPUT, unless dz is NULL.
+ * Returns sum over rows of -sum_c t * log(max(p, 1e-7)) (Keras clips p the same way). */
+double sinew_softmax_xent_backward(float *dz, const float *p, const float *t, int N, int C,
+                                   float scale);
+
+/* Categorical cross-entropy on probabilities from any activation. Writes
+ * dp = -scale * t / max(p, 1e-7) unless dp is NULL; returns the summed loss as above. */
+double sinew_xent_backward(float *dp, const float *p, const float *t, int N, int C, float scale);
+
+/* Squared error. Writes dp = scale * 2 * (p - t) unless dp is NULL; returns sum (p - t)^2. */
+double sinew_mse_backward(float *dp, const float *p, const float *t, int N, int C, float scale);
+
+/* out[c] = sum_n x[n,c]: the bias gradient of a layer whose output gradient is x (N, C). */
+void sinew_col_sum(float *out, const float *x, int N, int C);
+
+/* Rows n where argmax(p[n,:]) == argmax(t[n,:]) (first maximum wins, as numpy's argmax). */
+int sinew_count_argmax_match(const float *p, const float *t, int N, int C);
+
+/* Elements i where (p[i] > threshold ? 1 : 0) == t[i]: Keras's binary accuracy. */
+int64_t sinew_count_threshold_match(const float *p, const float *t, int64_t n, float threshold);
+
+/* How many of x[0..n) are NaN or infinite. */
+int64_t sinew_count_nonfinite(const float *x, int64_t n);
+
+/* SGD with momentum, Keras's formulation, over n parameters:
+ *   v = momentum * v - lr * g;  w += v                      (nesterov = 0)
+ *   v = momentum * v - lr * g;  w += momentum * v - lr * g  (nesterov = 1) */
+void sinew_sgd_momentum(float *w, float *v, const float *g, int64_t n, float lr, float momentum,
+                        int nesterov);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SINEW_H */

@@ -1,0 +1,171 @@
+package dev.sinew.backend;
+
+import dev.sinew.activations.Activation;
+import dev.sinew.tensor.Tensor;
+
+/**
+ * The only place that knows how the maths is done. Layers, losses, metrics and optimizers call
+ * these operations; {@link NativeBackend} runs them in OpenBLAS and libsinew, and
+ * {@link ReferenceBackend} in plain Java loops (the oracle for every gradient check).
+ *
+ * <p>Tensors are buffers: every operation says how many rows ({@code N}) and columns ({@code C})
+ * of them it uses, so a buffer sized for the largest batch serves smaller ones too. Each public
+ * method here checks every size against the buffers <em>before</em> the implementation runs; an
+ * implementation may then trust its arguments (native code never sees an out-of-bounds size).
+ * Matrices are row-major.
+ */
+public abstract class Backend {
+
+    /** A short name for messages and reports, e.g. {@code "native"}. */
+    public abstract String name();
+
+    /**
+     * C = alpha * op(A) * op(B) + beta * C, where op(A) is M x K and op(B) is K x N. A is stored
+     * M x K (K x M when {@code transA}), B is K x N (N x K when {@code transB}), C is M x N.
+     */
+    public final void gemm(boolean transA, boolean transB, int M, int N, int K, float alpha,
+            Tensor A, Tensor B, float beta, Tensor C) {
+        Check.positive("gemm", "M", M);
+        Check.positive("gemm", "N", N);
+        Check.positive("gemm", "K", K);
+        Check.holds("gemm", "A", A, (long) M * K);
+        Check.holds("gemm", "B", B, (long) K * N);
+        Check.holds("gemm", "C", C, (long) M * N);
+        gemmImpl(transA, transB, M, N, K, alpha, A, B, beta, C);
+    }
+
+    /**
+     * y = act(z + bias) over N rows of C columns; {@code bias} (C values) may be null. y may be z.
+     */
+    public final void biasActivation(Tensor y, Tensor z, Tensor bias, int N, int C, Activation act) {
+        Check.positive("biasActivation", "N", N);
+        Check.positive("biasActivation", "C", C);
+        Check.holds("biasActivation", "y", y, (long) N * C);
+        Check.holds("biasActivation", "z", z, (long) N * C);
+        if (bias != null) Check.holds("biasActivation", "bias", bias, C);
+        biasActivationImpl(y, z, bias, N, C, act);
+    }
+
+    /** dz = dy * act'(z), from the activation's output y (see {@link Activation}). dz may be dy. */
+    public final void activationBackward(Tensor dz, Tensor y, Tensor dy, int N, int C, Activation act) {
+        Check.positive("activationBackward", "N", N);
+        Check.positive("activationBackward", "C", C);
+        Check.holds("activationBackward", "dz", dz, (long) N * C);
+        Check.holds("activationBackward", "y", y, (long) N * C);
+        Check.holds("activationBackward", "dy", dy, (long) N * C);
+        activationBackwardImpl(dz, y, dy, N, C, act);
+    }
+
+    /**
+     * Softmax + categorical cross-entropy, fused: with p the softmax output, writes
+     * dz = scale * (p - t) (gradient w.r.t. the softmax input) unless dz is null, and returns the
+     * summed loss -sum t log(max(p, 1e-7)).
+     */
+    public final double softmaxCrossEntropy(Tensor dz, Tensor p, Tensor t, int N, int C, float scale) {
+        checkLoss("softmaxCrossEntropy", dz, p, t, N, C);
+        return softmaxCrossEntropyImpl(dz, p, t, N, C, scale);
+    }
+
+    /** Cross-entropy on probabilities: dp = -scale * t / max(p, 1e-7); returns the summed loss. */
+    public final double crossEntropy(Tensor dp, Tensor p, Tensor t, int N, int C, float scale) {
+        checkLoss("crossEntropy", dp, p, t, N, C);
+        return crossEntropyImpl(dp, p, t, N, C, scale);
+    }
+
+    /** Squared error: dp = scale * 2 (p - t) unless dp is null; returns sum (p - t)^2. */
+    public final double squaredError(Tensor dp, Tensor p, Tensor t, int N, int C, float scale) {
+        checkLoss("squaredError", dp, p, t, N, C);
+        return squaredErrorImpl(dp, p, t, N, C, scale);
+    }
+
+    /** out[c] = sum over N rows of x[n, c]. */
+    public final void columnSum(Tensor out, Tensor x, int N, int C) {
+        Check.positive("columnSum", "N", N);
+        Check.positive("columnSum", "C", C);
+        Check.holds("columnSum", "out", out, C);
+        Check.holds("columnSum", "x", x, (long) N * C);
+        columnSumImpl(out, x, N, C);
+    }
+
+    /** Rows where argmax(p) equals argmax(t) (first maximum wins). */
+    public final int countArgmaxMatches(Tensor p, Tensor t, int N, int C) {
+        Check.positive("countArgmaxMatches", "N", N);
+        Check.positive("countArgmaxMatches", "C", C);
+        Check.holds("countArgmaxMatches", "p", p, (long) N * C);
+        Check.holds("countArgmaxMatches", "t", t, (long) N * C);
+        return countArgmaxMatchesImpl(p, t, N, C);
+    }
+
+    /** Elements where (p &gt; threshold ? 1 : 0) equals t: Keras's binary accuracy. */
+    public final long countThresholdMatches(Tensor p, Tensor t, long n, float threshold) {
+        Check.positive("countThresholdMatches", "n", n);
+        Check.holds("countThresholdMatches", "p", p, n);
+        Check.holds("countThresholdMatches", "t", t, n);
+        return countThresholdMatchesImpl(p, t, n, threshold);
+    }
+
+    /** How many of the first n elements of x are NaN or infinite. */
+    public final long countNonFinite(Tensor x, long n) {
+        Check.positive("countNonFinite", "n", n);
+        Check.holds("countNonFinite", "x", x, n);
+        return countNonFiniteImpl(x, n);
+    }
+
+    /** y += alpha * x over n elements. */
+    public final void axpy(long n, float alpha, Tensor x, Tensor y) {
+        Check.positive("axpy", "n", n);
+        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("axpy: n = " + n + " exceeds int range");
+        Check.holds("axpy", "x", x, n);
+        Check.holds("axpy", "y", y, n);
+        axpyImpl((int) n, alpha, x, y);
+    }
+
+    /** Keras's SGD with momentum: v = momentum v - lr g; w += v (or, Nesterov, w += momentum v - lr g). */
+    public final void sgdMomentum(Tensor w, Tensor v, Tensor g, long n, float lr, float momentum,
+            boolean nesterov) {
+        Check.positive("sgdMomentum", "n", n);
+        Check.holds("sgdMomentum", "w", w, n);
+        Check.holds("sgdMomentum", "v", v, n);
+        Check.holds("sgdMomentum", "g", g, n);
+        sgdMomentumImpl(w, v, g, n, lr, momentum, nesterov);
+    }
+
+    private static void checkLoss(String op, Tensor grad, Tensor p, Tensor t, int N, int C) {
+        Check.positive(op, "N", N);
+        Check.positive(op, "C", C);
+        if (grad != null) Check.holds(op, "gradient", grad, (long) N * C);
+        Check.holds(op, "p", p, (long) N * C);
+        Check.holds(op, "t", t, (long) N * C);
+    }
+
+    protected abstract void gemmImpl(boolean transA, boolean transB, int M, int N, int K, float alpha,
+            Tensor A, Tensor B, float beta, Tensor C);
+
+    protected abstract void biasActivationImpl(Tensor y, Tensor z, Tensor bias, int N, int C, Activation act);
+
+    protected abstract void activationBackwardImpl(Tensor dz, Tensor y, Tensor dy, int N, int C, Activation act);
+
+    protected abstract double softmaxCrossEntropyImpl(Tensor dz, Tensor p, Tensor t, int N, int C, float scale);
+
+    protected abstract double crossEntropyImpl(Tensor dp, Tensor p, Tensor t, int N, int C, float scale);
+
+    protected abstract double squaredErrorImpl(Tensor dp, Tensor p, Tensor t, int N, int C, float scale);
+
+    protected abstract void columnSumImpl(Tensor out, Tensor x, int N, int C);
+
+    protected abstract int countArgmaxMatchesImpl(Tensor p, Tensor t, int N, int C);
+
+    protected abstract long countThresholdMatchesImpl(Tensor p, Tensor t, long n, float threshold);
+
+    protected abstract long countNonFiniteImpl(Tensor x, long n);
+
+    protected abstract void axpyImpl(int n, float alpha, Tensor x, Tensor y);
+
+    protected abstract void sgdMomentumImpl(Tensor w, Tensor v, Tensor g, long n, float lr, float momentum,
+            boolean nesterov);
+
+    @Override
+    public String toString() {
+        return name();
+    }
+}

@@ -1,0 +1,27 @@
+package dev.sinew.backend;
+
+import dev.sinew.tensor.Tensor;
+
+/** The size checks every backend operation runs before any native call. */
+final class Check {
+    private Check() {}
+
+    static void positive(String op, String what, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(op + ": " + what + " must be positive, got " + value);
+        }
+        if (value > Integer.MAX_VALUE && !what.equals("n")) {
+            throw new IllegalArgumentException(op + ": " + what + " = " + value + " exceeds int range");
+        }
+    }
+
+    static void holds(String op, String what, Tensor t, long elements) {
+        if (t == null) {
+            throw new IllegalArgumentException(op + ": " + what + " is null");
+        }
+        if (t.size() < elements) {
+            throw new IllegalArgumentException(op + ": " + what + " needs " + elements
+                    + " elements but its tensor " + t.shape() + " has " + t.size());
+        }
+    }
+}

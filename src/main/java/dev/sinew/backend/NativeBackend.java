@@ -1,0 +1,146 @@
+package dev.sinew.backend;
+
+import static dev.sinew.nativ.cblas_h.CblasNoTrans;
+import static dev.sinew.nativ.cblas_h.CblasRowMajor;
+import static dev.sinew.nativ.cblas_h.CblasTrans;
+
+import dev.sinew.activations.Activation;
+import dev.sinew.nativ.NativeLibraries;
+import dev.sinew.nativ.cblas_h;
+import dev.sinew.nativ.sinew_h;
+import dev.sinew.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Runs every operation in native code: matrix products in OpenBLAS ({@code cblas_sgemm},
+ * {@code cblas_saxpy}), everything else in libsinew (one C function per operation, see
+ * {@code native/include/sinew.h}). Sizes were checked by {@link Backend} before we get here.
+ *
+ * <p>Threads: OpenBLAS uses {@code sinew.threads} (system property) or {@code SINEW_THREADS}
+ * threads if set, else its own default (one per core, or {@code OPENBLAS_NUM_THREADS});
+ * {@link #setThreads(int)} changes it for the whole process.
+ */
+public final class NativeBackend extends Backend {
+    private static final NativeBackend INSTANCE = new NativeBackend();
+    private static volatile boolean initialised;
+
+    private NativeBackend() {}
+
+    /**
+     * The native backend, loading OpenBLAS and libsinew on first use.
+     *
+     * @throws IllegalStateException naming every place searched, when a library cannot be loaded
+     */
+    public static NativeBackend get() {
+        if (!initialised) {
+            synchronized (NativeBackend.class) {
+                if (!initialised) {
+                    NativeLibraries.openblas();
+                    NativeLibraries.sinew();
+                    String t = System.getProperty("sinew.threads", System.getenv("SINEW_THREADS"));
+                    if (t != null && !t.isBlank()) {
+                        try {
+                            setThreads(Integer.parseInt(t.trim()));
+                        } catch (NumberFormatException e) {
+                            throw new IllegalArgumentException(
+                                    "sinew.threads / SINEW_THREADS must be a whole number, got '" + t + "'");
+                        }
+                    }
+                    initialised = true;
+                }
+            }
+        }
+        return INSTANCE;
+    }
+
+    /** Sets OpenBLAS's thread count for this process (1 or more). */
+    public static void setThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
+        }
+        cblas_h.openblas_set_num_threads(threads);
+    }
+
+    /** OpenBLAS's current thread count. */
+    public static int threads() {
+        return cblas_h.openblas_get_num_threads();
+    }
+
+    /** OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 NO_AFFINITY COOPERLAKE MAX_THREADS=64". */
+    public static String openblasConfig() {
+        return cblas_h.openblas_get_config().reinterpret(1024).getString(0);
+    }
+
+    @Override
+    public String name() {
+        return "native";
+    }
+
+    private static MemorySegment seg(Tensor t) {
+        return t == null ? MemorySegment.NULL : t.segment();
+    }
+
+    @Override
+    protected void gemmImpl(boolean transA, boolean transB, int M, int N, int K, float alpha,
+            Tensor A, Tensor B, float beta, Tensor C) {
+        cblas_h.cblas_sgemm(CblasRowMajor(), transA ? CblasTrans() : CblasNoTrans(),
+                transB ? CblasTrans() : CblasNoTrans(), M, N, K, alpha,
+                A.segment(), transA ? M : K, B.segment(), transB ? K : N, beta, C.segment(), N);
+    }
+
+    @Override
+    protected void biasActivationImpl(Tensor y, Tensor z, Tensor bias, int N, int C, Activation act) {
+        sinew_h.sinew_bias_act_forward(y.segment(), z.segment(), seg(bias), N, C, act.code());
+    }
+
+    @Override
+    protected void activationBackwardImpl(Tensor dz, Tensor y, Tensor dy, int N, int C, Activation act) {
+        sinew_h.sinew_act_backward(dz.segment(), y.segment(), dy.segment(), N, C, act.code());
+    }
+
+    @Override
+    protected double softmaxCrossEntropyImpl(Tensor dz, Tensor p, Tensor t, int N, int C, float scale) {
+        return sinew_h.sinew_softmax_xent_backward(seg(dz), p.segment(), t.segment(), N, C, scale);
+    }
+
+    @Override
+    protected double crossEntropyImpl(Tensor dp, Tensor p, Tensor t, int N, int C, float scale) {
+        return sinew_h.sinew_xent_backward(seg(dp), p.segment(), t.segment(), N, C, scale);
+    }
+
+    @Override
+    protected double squaredErrorImpl(Tensor dp, Tensor p, Tensor t, int N, int C, float scale) {
+        return sinew_h.sinew_mse_backward(seg(dp), p.segment(), t.segment(), N, C, scale);
+    }
+
+    @Override
+    protected void columnSumImpl(Tensor out, Tensor x, int N, int C) {
+        sinew_h.sinew_col_sum(out.segment(), x.segment(), N, C);
+    }
+
+    @Override
+    protected int countArgmaxMatchesImpl(Tensor p, Tensor t, int N, int C) {
+        return sinew_h.sinew_count_argmax_match(p.segment(), t.segment(), N, C);
+    }
+
+    @Override
+    protected long countThresholdMatchesImpl(Tensor p, Tensor t, long n, float threshold) {
+        return sinew_h.sinew_count_threshold_match(p.segment(), t.segment(), n, threshold);
+    }
+
+    @Override
+    protected long countNonFiniteImpl(Tensor x, long n) {
+        return sinew_h.sinew_count_nonfinite(x.segment(), n);
+    }
+
+    @Override
+    protected void axpyImpl(int n, float alpha, Tensor x, Tensor y) {
+        cblas_h.cblas_saxpy(n, alpha, x.segment(), 1, y.segment(), 1);
+    }
+
+    @Override
+    protected void sgdMomentumImpl(Tensor w, Tensor v, Tensor g, long n, float lr, float momentum,
+            boolean nesterov) {
+        sinew_h.sinew_sgd_momentum(w.segment(), v.segment(), g.segment(), n, lr, momentum, nesterov ? 1 : 0);
+    }
+}

@@ -1,0 +1,120 @@
+package dev.sinew.layers;
+
+import dev.sinew.activations.Activation;
+import dev.sinew.tensor.Shape;
+import dev.sinew.tensor.Tensor;
+import dev.sinew.tensor.Workspace;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * Densely-connected layer: {@code output = activation(dot(input, kernel) + bias)}.
+ *
+ * <ul>
+ *   <li>{@code units}: positive number of outputs;</li>
+ *   <li>{@code activation}: {@link Activation} or its Keras name, default linear.</li>
+ * </ul>
+ * Input shape {@code (batch, in)}; output shape {@code (batch, units)}. Weights, in Keras's
+ * layout: kernel {@code (in, units)} initialised Glorot-uniform, bias {@code (units)} zeros.
+ * An image input must be flattened first (a Flatten layer, or flat rows with a flat Input).
+ */
+public final class Dense extends Layer implements Activated {
+    private final int units;
+    private final Activation activation;
+    private boolean fusedWithLoss;
+
+    private int in;
+    private Tensor kernel, bias, dKernel, dBias; // views into the model's parameter tensors
+    private Tensor y;                            // (capacity, units): activations, kept for backward
+    private Tensor dx;                           // (capacity, in)
+    private Tensor x;                            // the last forward input (not owned)
+
+    public Dense(int units) {
+        this(units, Activation.LINEAR);
+    }
+
+    public Dense(int units, String activation) {
+        this(units, Activation.of(activation));
+    }
+
+    public Dense(int units, Activation activation) {
+        if (units <= 0) {
+            throw new IllegalArgumentException("Dense units must be a positive integer, got units=" + units);
+        }
+        this.units = units;
+        this.activation = activation == null ? Activation.LINEAR : activation;
+    }
+
+    public int units() {
+        return units;
+    }
+
+    @Override
+    public Activation activation() {
+        return activation;
+    }
+
+    @Override
+    public void setActivationFusedWithLoss(boolean fused) {
+        this.fusedWithLoss = fused;
+    }
+
+    @Override
+    protected Shape computeOutputShape(Shape inputShape) {
+        if (inputShape.rank() != 1) {
+            throw new IllegalArgumentException(describe() + " expects flat input of shape (features,),"
+                    + " got " + inputShape + "; add a Flatten layer before it");
+        }
+        in = inputShape.dim(0);
+        return Shape.of(units);
+    }
+
+    @Override
+    public List<Shape> weightShapes() {
+        return List.of(Shape.of(in, units), Shape.of(units));
+    }
+
+    @Override
+    public void bindWeights(List<Tensor> weights, List<Tensor> gradients) {
+        kernel = weights.get(0);
+        bias = weights.get(1);
+        dKernel = gradients.get(0);
+        dBias = gradients.get(1);
+    }
+
+    @Override
+    public void initializeWeights(RandomGenerator rng) {
+        Initializers.glorotUniform(kernel, in, units, rng);
+        Initializers.zeros(bias);
+    }
+
+    @Override
+    public void allocate(Workspace workspace, int capacity) {
+        y = workspace.allocate(Shape.of(capacity, units));
+        dx = workspace.allocate(Shape.of(capacity, in));
+    }
+
+    // y = act(x W + b): the product straight into y, then bias and activation in one pass, in place.
+    @Override
+    public Tensor forward(Tensor x, int n, boolean training) {
+        this.x = x;
+        backend.gemm(false, false, n, units, in, 1f, x, kernel, 0f, y);
+        backend.biasActivation(y, y, bias, n, units, activation);
+        return y;
+    }
+
+    // dz = dy * act'(y) (in place, unless the loss already gave dz); dW = x^T dz; db = colsum(dz);
+    // dx = dz W^T.
+    @Override
+    public Tensor backward(Tensor dy, int n, boolean needInputGradient) {
+        Tensor dz = dy;
+        if (!fusedWithLoss) {
+            backend.activationBackward(dz, y, dy, n, units, activation);
+        }
+        backend.gemm(true, false, in, units, n, 1f, x, dz, 0f, dKernel);
+        backend.columnSum(dBias, dz, n, units);
+        if (!needInputGradient) return null;
+        backend.gemm(false, true, n, in, units, 1f, dz, kernel, 0f, dx);
+        return dx;
+    }
+}

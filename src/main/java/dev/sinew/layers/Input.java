@@ -1,0 +1,56 @@
+package dev.sinew.layers;
+
+import dev.sinew.tensor.Shape;
+import dev.sinew.tensor.Tensor;
+import dev.sinew.tensor.Workspace;
+
+/**
+ * Declares the shape of one input sample, as Keras's {@code keras.Input(shape=...)}:
+ * {@code new Input(2)} for two features, {@code new Input(28, 28, 1)} for a grey image
+ * (channels last). It must be the first thing added to a {@code Sequential}; data rows are the
+ * samples flattened, so an image row holds 28*28*1 values.
+ */
+public final class Input extends Layer {
+    private final Shape shape;
+
+    public Input(int... shape) {
+        if (shape == null || shape.length == 0) {
+            throw new IllegalArgumentException("Input needs a shape, e.g. new Input(784) or new Input(28, 28, 1)");
+        }
+        for (int d : shape) {
+            if (d <= 0) {
+                throw new IllegalArgumentException("Input shape dimensions must be positive, got "
+                        + java.util.Arrays.toString(shape));
+            }
+        }
+        this.shape = Shape.of(shape);
+    }
+
+    /** The shape of one sample. */
+    public Shape shape() {
+        return shape;
+    }
+
+    @Override
+    public String typeName() {
+        return "InputLayer";
+    }
+
+    @Override
+    protected Shape computeOutputShape(Shape inputShape) {
+        return shape;
+    }
+
+    @Override
+    public void allocate(Workspace workspace, int capacity) {}
+
+    @Override
+    public Tensor forward(Tensor x, int n, boolean training) {
+        return x;
+    }
+
+    @Override
+    public Tensor backward(Tensor dy, int n, boolean needInputGradient) {
+        return needInputGradient ? dy : null;
+    }
+}

@@ -1,0 +1,30 @@
+package dev.sinew.losses;
+
+import dev.sinew.activations.Activation;
+import dev.sinew.backend.Backend;
+import dev.sinew.tensor.Tensor;
+
+/**
+ * A loss: a number per batch that training makes small, and its gradient.
+ *
+ * <p>A loss may fuse with the model's last activation ({@link #fusesWith}): categorical
+ * cross-entropy after softmax then yields the gradient with respect to the softmax's
+ * <em>input</em>, {@code p - y}, which is both cheaper and numerically stable.
+ */
+public interface Loss {
+
+    /** The Keras identifier, e.g. {@code "categorical_crossentropy"}. */
+    String name();
+
+    /** Whether {@link #compute} can take the gradient through {@code last} in one step. */
+    default boolean fusesWith(Activation last) {
+        return false;
+    }
+
+    /**
+     * The mean loss over {@code n} rows of {@code c} columns of predictions {@code pred} and
+     * targets {@code target}. Unless {@code grad} is null, writes the gradient of that mean into
+     * it: with respect to the predictions, or, when {@code fused}, to the last activation's input.
+     */
+    double compute(Backend backend, Tensor pred, Tensor target, int n, int c, Tensor grad, boolean fused);
+}

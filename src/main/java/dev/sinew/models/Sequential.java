@@ -1,0 +1,544 @@
+package dev.sinew.models;
+
+import dev.sinew.backend.Backend;
+import dev.sinew.backend.Backends;
+import dev.sinew.layers.Activated;
+import dev.sinew.layers.Input;
+import dev.sinew.layers.Layer;
+import dev.sinew.losses.Loss;
+import dev.sinew.losses.Losses;
+import dev.sinew.metrics.Metric;
+import dev.sinew.metrics.Metrics;
+import dev.sinew.optimizers.Optimizer;
+import dev.sinew.tensor.Rows;
+import dev.sinew.tensor.Shape;
+import dev.sinew.tensor.Tensor;
+import dev.sinew.tensor.Workspace;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A linear stack of layers, as Keras's {@code Sequential}:
+ * <pre>{@code
+ * try (Sequential net = new Sequential(42)) {
+ *     net.add(new Input(2));
+ *     net.add(new Dense(150, "relu"));
+ *     net.add(new Dense(1, "relu"));
+ *     net.compile("mean_squared_error", new SGD(0.1), "accuracy");
+ *     float[] lossAndMetrics = net.trainOnBatch(x, y);   // x: float[batch][2], y: float[batch][1]
+ *     float[][] out = net.predictOnBatch(x);
+ * }
+ * }</pre>
+ *
+ * <p>Memory: all weights live in one off-heap tensor and all their gradients in another (so an
+ * optimizer updates the whole model in one call); activations live in buffers sized for the
+ * largest batch seen so far. After the first step at a given batch size, a training step
+ * allocates nothing. {@link #close()} frees everything; a closed model throws
+ * {@link IllegalStateException}.
+ *
+ * <p>Errors: data is checked in Java before it reaches native code (row counts, widths, NaN);
+ * a rejected call leaves the model as it was. A model is not thread-safe: use one per thread.
+ */
+public final class Sequential implements AutoCloseable {
+    private final Backend backend;
+    private final long seed;
+    private final String name = "sequential";
+    private final List<Layer> layers = new ArrayList<>();
+    private final Map<String, Integer> nameCounts = new HashMap<>();
+    private Shape inputShape;
+
+    // Built: weights and gradients, each one flat tensor, with per-layer views.
+    private Workspace weightSpace;
+    private Tensor params, grads;
+    private long paramCount;
+
+    // Per batch size: input/target copies, the loss gradient, and every layer's buffers.
+    private Workspace batchSpace;
+    private int capacity;
+    private Tensor xBuf, yBuf, lossGrad;
+
+    // Compiled.
+    private Loss loss;
+    private boolean fusedLoss;
+    private List<Metric> metrics = List.of();
+    private Optimizer optimizer;
+    private Workspace optimizerSpace;
+
+    private boolean closed;
+
+    /** A model on the default (native) backend with a random seed. */
+    public Sequential() {
+        this(Backends.defaultBackend(), new SplittableRandom().nextLong());
+    }
+
+    /** A model on the default (native) backend whose initial weights are fixed by {@code seed}. */
+    public Sequential(long seed) {
+        this(Backends.defaultBackend(), seed);
+    }
+
+    /** A model on the given backend (e.g. {@link Backends#reference()}) with a fixed seed. */
+    public Sequential(Backend backend, long seed) {
+        if (backend == null) throw new IllegalArgumentException("backend is null");
+        this.backend = backend;
+        this.seed = seed;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    // ------------------------------------------------------------------ building
+
+    /** Appends a layer; the first must be an {@link Input}. Returns this model. */
+    public Sequential add(Layer layer) {
+        checkOpen();
+        if (layer == null) throw new IllegalArgumentException("cannot add a null layer");
+        if (isBuilt()) {
+            throw new IllegalStateException("model \"" + name + "\" is already built (by compile, summary,"
+                    + " predict or getWeights); add all layers before that");
+        }
+        if (layer instanceof Input input) {
+            if (inputShape != null || !layers.isEmpty()) {
+                throw new IllegalArgumentException("Input must be the first and only input of a Sequential model");
+            }
+            inputShape = input.shape();
+            return this;
+        }
+        if (inputShape == null) {
+            throw new IllegalStateException("add an Input first, e.g. add(new Input(784)), so "
+                    + layer.describe() + " knows its input shape");
+        }
+        if (layers.contains(layer)) {
+            throw new IllegalArgumentException(layer.describe() + " is already in this model");
+        }
+        Shape in = layers.isEmpty() ? inputShape : layers.getLast().outputShape();
+        String layerName = layer.name() != null ? layer.name() : autoName(layer.defaultNameStem());
+        if (layers.stream().anyMatch(l -> l.name().equals(layerName))) {
+            throw new IllegalArgumentException("a layer named \"" + layerName + "\" is already in this model");
+        }
+        layer.build(in, backend); // throws, naming the layer, if it cannot take this input shape
+        layer.withName(layerName);
+        layers.add(layer);
+        return this;
+    }
+
+    private String autoName(String stem) {
+        int k = nameCounts.merge(stem, 1, Integer::sum) - 1;
+        return k == 0 ? stem : stem + "_" + k;
+    }
+
+    public List<Layer> layers() {
+        return List.copyOf(layers);
+    }
+
+    private boolean isBuilt() {
+        return params != null;
+    }
+
+    /** Allocates and initialises the weights (once). */
+    private void build() {
+        if (isBuilt()) return;
+        if (inputShape == null || layers.isEmpty()) {
+            throw new IllegalStateException("model \"" + name + "\" has no layers; add an Input and at least one layer");
+        }
+        long total = 0;
+        for (Layer l : layers) total += l.parameterCount();
+        weightSpace = new Workspace();
+        // At least one element, so a model without weights still has valid (empty) tensors.
+        int slab = Math.toIntExact(Math.max(total, 1));
+        params = weightSpace.allocate(Shape.of(slab));
+        grads = weightSpace.allocate(Shape.of(slab));
+        paramCount = total;
+        SplittableRandom rng = new SplittableRandom(seed);
+        long offset = 0;
+        for (Layer l : layers) {
+            List<Tensor> w = new ArrayList<>(), g = new ArrayList<>();
+            for (Shape s : l.weightShapes()) {
+                w.add(params.slice(offset, s));
+                g.add(grads.slice(offset, s));
+                offset += s.size();
+            }
+            l.bindWeights(w, g);
+            l.initializeWeights(rng);
+        }
+    }
+
+    private int inputWidth() {
+        return (int) inputShape.size();
+    }
+
+    private Layer lastLayer() {
+        return layers.getLast();
+    }
+
+    private int outputWidth() {
+        return (int) lastLayer().outputShape().size();
+    }
+
+    /** Makes sure every buffer holds at least {@code n} rows; grows (never shrinks) them. */
+    private void ensureCapacity(int n) {
+        if (n <= capacity) return;
+        if (batchSpace != null) batchSpace.close();
+        batchSpace = new Workspace();
+        xBuf = batchSpace.allocate(Shape.of(n, inputWidth()));
+        yBuf = batchSpace.allocate(Shape.of(n, outputWidth()));
+        lossGrad = batchSpace.allocate(Shape.of(n, outputWidth()));
+        for (Layer l : layers) l.allocate(batchSpace, n);
+        capacity = n;
+    }
+
+    // ------------------------------------------------------------------ compile
+
+    /** Configures training with Keras names: e.g. {@code compile("categorical_crossentropy", new SGD(0.1), "accuracy")}. */
+    public void compile(String loss, Optimizer optimizer, String... metrics) {
+        List<Metric> ms = new ArrayList<>();
+        for (String m : metrics == null ? new String[0] : metrics) ms.add(Metrics.of(m));
+        compile(Losses.of(loss), optimizer, ms.toArray(Metric[]::new));
+    }
+
+    /** Configures training with loss and metric objects. */
+    public void compile(Loss loss, Optimizer optimizer, Metric... metrics) {
+        checkOpen();
+        if (loss == null) throw new IllegalArgumentException("compile: loss is null");
+        if (optimizer == null) throw new IllegalArgumentException("compile: optimizer is null");
+        List<Metric> ms = List.of(metrics == null ? new Metric[0] : metrics);
+        build();
+        if (optimizerSpace != null) optimizerSpace.close();
+        optimizerSpace = new Workspace();
+        optimizer.build(backend, params, grads, Math.max(paramCount, 1), optimizerSpace);
+        boolean fused = lastLayer() instanceof Activated a && loss.fusesWith(a.activation());
+        for (Layer l : layers) {
+            if (l instanceof Activated a) a.setActivationFusedWithLoss(fused && l == lastLayer());
+        }
+        this.loss = loss;
+        this.fusedLoss = fused;
+        this.optimizer = optimizer;
+        this.metrics = ms;
+    }
+
+    public boolean isCompiled() {
+        return loss != null;
+    }
+
+    /** Names of the values {@link #trainOnBatch} returns: "loss", then each metric. */
+    public List<String> metricsNames() {
+        List<String> names = new ArrayList<>();
+        names.add("loss");
+        for (Metric m : metrics) names.add(m.name());
+        return names;
+    }
+
+    // ------------------------------------------------------------------ training and inference
+
+    /**
+     * One gradient step on one batch. Returns {@code [loss, metric...]} for this batch, computed
+     * (as in Keras) from the predictions before the update.
+     */
+    public float[] trainOnBatch(float[][] x, float[][] y) {
+        checkCompiled("trainOnBatch");
+        int n = loadBatch(x, y);
+        return trainStep(xBuf, yBuf, n);
+    }
+
+    /** {@link #trainOnBatch(float[][], float[][])} on tensors of shape (batch, ...), without copies. */
+    public float[] trainOnBatch(Tensor x, Tensor y) {
+        checkCompiled("trainOnBatch");
+        int n = checkTensors(x, y);
+        ensureCapacity(n);
+        return trainStep(x, y, n);
+    }
+
+    private float[] trainStep(Tensor x, Tensor y, int n) {
+        float[] result = new float[1 + metrics.size()];
+        result[0] = (float) forwardBackward(x, y, n);
+        optimizer.step();
+        // The update changed the weights, not the output buffer: metrics see this batch's predictions.
+        scoreMetrics(result, lastOutput, y, n);
+        return result;
+    }
+
+    private void scoreMetrics(float[] result, Tensor out, Tensor y, int n) {
+        for (int i = 0; i < metrics.size(); i++) {
+            result[i + 1] = (float) metrics.get(i).compute(backend, out, y, n, outputWidth());
+        }
+    }
+
+    /**
+     * Forward and backward on one batch without updating the weights; returns the loss and leaves
+     * the gradients for {@link #getGradients()}. For gradient checks and custom training loops.
+     */
+    public double computeGradients(float[][] x, float[][] y) {
+        checkCompiled("computeGradients");
+        int n = loadBatch(x, y);
+        return forwardBackward(xBuf, yBuf, n);
+    }
+
+    private double forwardBackward(Tensor x, Tensor y, int n) {
+        Tensor out = forward(x, n, true);
+        double value = loss.compute(backend, out, y, n, outputWidth(), lossGrad, fusedLoss);
+        Tensor g = lossGrad;
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            g = layers.get(i).backward(g, n, i > 0);
+        }
+        return value;
+    }
+
+    private Tensor lastOutput;
+
+    private Tensor forward(Tensor x, int n, boolean training) {
+        Tensor h = x;
+        for (Layer l : layers) h = l.forward(h, n, training);
+        lastOutput = h;
+        return h;
+    }
+
+    /** The model's outputs for a batch, as {@code float[batch][outputs]} (inference: dropout off). */
+    public float[][] predictOnBatch(float[][] x) {
+        checkOpen();
+        build();
+        int n = checkX(x);
+        ensureCapacity(n);
+        copyChecked(x, xBuf, "x");
+        return forward(xBuf, n, false).toRows(n);
+    }
+
+    /** {@link #predictOnBatch(float[][])} on a tensor of shape (batch, ...). */
+    public float[][] predictOnBatch(Tensor x) {
+        checkOpen();
+        build();
+        int n = checkTensor(x, inputWidth(), "x");
+        checkFinite(x, n, inputWidth(), "x");
+        ensureCapacity(n);
+        return forward(x, n, false).toRows(n);
+    }
+
+    /** Loss and metrics on one batch, without training (Keras's {@code test_on_batch}). */
+    public float[] testOnBatch(float[][] x, float[][] y) {
+        checkCompiled("testOnBatch");
+        int n = loadBatch(x, y);
+        float[] result = new float[1 + metrics.size()];
+        Tensor out = forward(xBuf, n, false);
+        result[0] = (float) loss.compute(backend, out, yBuf, n, outputWidth(), null, fusedLoss);
+        scoreMetrics(result, out, yBuf, n);
+        return result;
+    }
+
+    // ------------------------------------------------------------------ data checks
+
+    /** Checks x and y, then copies them into the batch buffers; returns the row count. */
+    private int loadBatch(float[][] x, float[][] y) {
+        int n = checkX(x);
+        int ny = checkY(y);
+        if (ny != n) {
+            throw new IllegalArgumentException("x has " + n + " rows but y has " + ny
+                    + "; every sample needs exactly one target row");
+        }
+        ensureCapacity(n);
+        copyChecked(x, xBuf, "x");
+        copyChecked(y, yBuf, "y");
+        return n;
+    }
+
+    private int checkX(float[][] x) {
+        int width = Rows.width(x, "x");
+        if (width != inputWidth()) {
+            throw new IllegalArgumentException(layers.getFirst().describe() + " expects "
+                    + inputWidth() + " input features per row (Input shape " + inputShape + "), got "
+                    + width + " in x");
+        }
+        return x.length;
+    }
+
+    private int checkY(float[][] y) {
+        int width = Rows.width(y, "y");
+        if (width != outputWidth()) {
+            throw new IllegalArgumentException("loss " + loss.name() + " expects " + outputWidth()
+                    + " target values per row (the output of " + lastLayer().describe() + "), got "
+                    + width + " in y");
+        }
+        return y.length;
+    }
+
+    /** Copies rows into an off-heap buffer, then rejects NaN or infinity with its position. */
+    private void copyChecked(float[][] rows, Tensor buf, String what) {
+        buf.copyRowsFrom(rows, 0, rows.length);
+        if (backend.countNonFinite(buf, (long) rows.length * rows[0].length) > 0) {
+            int[] at = Rows.firstNonFinite(rows);
+            throw new IllegalArgumentException(what + " contains a non-finite value (" + rows[at[0]][at[1]]
+                    + " at row " + at[0] + ", column " + at[1] + "); clean or impute the data first");
+        }
+    }
+
+    private int checkTensors(Tensor x, Tensor y) {
+        int n = checkTensor(x, inputWidth(), "x");
+        int ny = checkTensor(y, outputWidth(), "y");
+        if (ny != n) {
+            throw new IllegalArgumentException("x has " + n + " rows but y has " + ny);
+        }
+        checkFinite(x, n, inputWidth(), "x");
+        checkFinite(y, n, outputWidth(), "y");
+        return n;
+    }
+
+    private int checkTensor(Tensor t, int width, String what) {
+        if (t == null) throw new IllegalArgumentException(what + " is null");
+        if (t.shape().rank() < 2) {
+            throw new IllegalArgumentException(what + " needs a batch dimension: shape (batch, ...), got "
+                    + t.shape());
+        }
+        if (t.rowLength() != width) {
+            throw new IllegalArgumentException(what + " rows hold " + t.rowLength() + " values (shape "
+                    + t.shape() + ") but " + (what.equals("x") ? layers.getFirst().describe() + " expects "
+                    : "the output of " + lastLayer().describe() + " has ") + width);
+        }
+        return t.shape().dim(0);
+    }
+
+    private void checkFinite(Tensor t, int n, int width, String what) {
+        long bad = backend.countNonFinite(t, (long) n * width);
+        if (bad > 0) {
+            throw new IllegalArgumentException(what + " contains " + bad + " NaN or infinite values");
+        }
+    }
+
+    // ------------------------------------------------------------------ weights
+
+    /** The weights, layer by layer, kernel then bias, each a row-major copy in Keras's layout. */
+    public List<float[]> getWeights() {
+        return copyOut(true);
+    }
+
+    /** The gradients from the last training step or {@link #computeGradients}, in {@link #getWeights()} order. */
+    public List<float[]> getGradients() {
+        return copyOut(false);
+    }
+
+    private List<float[]> copyOut(boolean weights) {
+        checkOpen();
+        build();
+        List<float[]> out = new ArrayList<>();
+        for (Tensor t : views(weights ? params : grads)) out.add(t.toArray());
+        return out;
+    }
+
+    /** The model's weight (or gradient) views in {@link #getWeights()} order. */
+    private List<Tensor> views(Tensor flat) {
+        List<Tensor> out = new ArrayList<>();
+        long offset = 0;
+        for (Layer l : layers) {
+            for (Shape s : l.weightShapes()) {
+                out.add(flat.slice(offset, s));
+                offset += s.size();
+            }
+        }
+        return out;
+    }
+
+    /** Replaces all weights; takes exactly what {@link #getWeights()} returns. Checked before anything changes. */
+    public void setWeights(List<float[]> weights) {
+        checkOpen();
+        build();
+        List<Tensor> targets = views(params);
+        if (weights == null || weights.size() != targets.size()) {
+            throw new IllegalArgumentException("setWeights expects " + targets.size() + " arrays (kernel and bias"
+                    + " per layer), got " + (weights == null ? "null" : weights.size()));
+        }
+        int i = 0;
+        for (Layer l : layers) {
+            for (Shape s : l.weightShapes()) {
+                float[] w = weights.get(i++);
+                if (w == null || w.length != s.size()) {
+                    throw new IllegalArgumentException(l.describe() + " weight " + (i - 1) + " must have shape "
+                            + s + " = " + s.size() + " values, got " + (w == null ? "null" : w.length));
+                }
+                for (float v : w) {
+                    if (!Float.isFinite(v)) {
+                        throw new IllegalArgumentException(l.describe() + " weight " + (i - 1)
+                                + " contains a non-finite value " + v);
+                    }
+                }
+            }
+        }
+        for (int k = 0; k < targets.size(); k++) targets.get(k).copyFrom(weights.get(k));
+    }
+
+    /** Number of trainable parameters. */
+    public long countParams() {
+        long total = 0;
+        for (Layer l : layers) total += l.parameterCount();
+        return total;
+    }
+
+    // ------------------------------------------------------------------ summary, memory, close
+
+    /** A table of layers, output shapes and parameter counts, in Keras's format. */
+    public String summary() {
+        checkOpen();
+        String rule = "_".repeat(65) + "\n";
+        StringBuilder sb = new StringBuilder();
+        sb.append("Model: \"").append(name).append("\"\n").append(rule);
+        sb.append(String.format(" %-27s %-25s %-10s%n", "Layer (type)", "Output Shape", "Param #"));
+        sb.append("=".repeat(65)).append('\n');
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            String out = l.outputShape().toString().replace("(", "(None, ").replace(",)", ")");
+            sb.append(String.format(" %-27s %-25s %-10s%n", l.name() + " (" + l.typeName() + ")", out,
+                    String.format("%,d", l.parameterCount())));
+            if (i < layers.size() - 1) sb.append('\n');
+        }
+        sb.append("=".repeat(65)).append('\n');
+        long total = countParams();
+        sb.append(String.format("Total params: %,d (%s)%n", total, humanBytes(total * Tensor.BYTES)));
+        sb.append(String.format("Trainable params: %,d (%s)%n", total, humanBytes(total * Tensor.BYTES)));
+        sb.append("Non-trainable params: 0 (0.00 B)\n").append(rule);
+        return sb.toString();
+    }
+
+    private static String humanBytes(long b) {
+        if (b >= 1 << 20) return String.format("%.2f MB", b / 1048576.0);
+        if (b >= 1 << 10) return String.format("%.2f KB", b / 1024.0);
+        return String.format("%.2f B", (double) b);
+    }
+
+    /** Off-heap bytes this model holds now: weights, gradients, optimizer state and batch buffers. */
+    public long offHeapBytes() {
+        long b = 0;
+        for (Workspace w : new Workspace[] {weightSpace, batchSpace, optimizerSpace}) {
+            if (w != null && w.isOpen()) b += w.bytes();
+        }
+        return b;
+    }
+
+    /** Frees all off-heap memory. Using the model afterwards throws {@link IllegalStateException}. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        for (Workspace w : new Workspace[] {weightSpace, batchSpace, optimizerSpace}) {
+            if (w != null) w.close();
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private void checkOpen() {
+        if (closed) throw new IllegalStateException("model \"" + name + "\" is closed");
+    }
+
+    private void checkCompiled(String what) {
+        checkOpen();
+        if (loss == null) {
+            throw new IllegalStateException("model \"" + name + "\" must be compiled before " + what
+                    + ": call compile(loss, optimizer, metrics...)");
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.sinew.tensor;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * A dense row-major float32 array off the Java heap, with a {@link Shape}.
+ *
+ * <p>Every tensor's memory has a named owner: either the tensor itself (made with
+ * {@link #of(float[], int...)}, {@link #zeros} or {@link #fromRows}; {@link #close()} frees it) or
+ * an {@link Arena} someone else owns ({@link #allocate}, {@link #slice}; closing the tensor then
+ * does nothing, and the memory goes when that arena closes). Element access is bounds-checked by
+ * the segment itself; sizes handed to native code are checked by the backend.
+ */
+public final class Tensor implements AutoCloseable {
+    /** Bytes in one element. */
+    public static final long BYTES = Float.BYTES;
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT;
+
+    private final MemorySegment segment;
+    private final Shape shape;
+    private final Arena ownArena;
+
+    private Tensor(MemorySegment segment, Shape shape, Arena ownArena) {
+        this.segment = segment;
+        this.shape = shape;
+        this.ownArena = ownArena;
+    }
+
+    /** A zero-filled tensor whose memory belongs to {@code arena}. */
+    public static Tensor allocate(Arena arena, Shape shape) {
+        // 64-byte alignment: a cache line, and what AVX-512 loads like best.
+        MemorySegment seg = arena.allocate(shape.size() * BYTES, 64);
+        return new Tensor(seg, shape, null);
+    }
+
+    /** A zero-filled tensor that owns its memory; free it with {@link #close()}. */
+    public static Tensor zeros(int... dims) {
+        Shape shape = Shape.of(dims);
+        Arena arena = Arena.ofShared();
+        return new Tensor(arena.allocate(shape.size() * BYTES, 64), shape, arena);
+    }
+
+    /** A tensor holding a copy of {@code data}, viewed with the given dimensions. */
+    public static Tensor of(float[] data, int... dims) {
+        Shape shape = Shape.of(dims);
+        if (data.length != shape.size()) {
+            throw new IllegalArgumentException("shape " + shape + " holds " + shape.size()
+                    + " values, but the array has " + data.length);
+        }
+        Tensor t = zeros(dims);
+        t.copyFrom(data);
+        return t;
+    }
+
+    /** A (rows, columns) tensor holding a copy of a rectangular {@code float[][]}. */
+    public static Tensor fromRows(float[][] rows) {
+        int cols = Rows.width(rows, "rows");
+        Tensor t = zeros(rows.length, cols);
+        t.copyRowsFrom(rows, 0, rows.length);
+        return t;
+    }
+
+    /** A view of {@code shape.size()} elements starting at element {@code offset}; shares memory. */
+    public Tensor slice(long offset, Shape shape) {
+        if (offset < 0 || offset + shape.size() > size()) {
+            throw new IndexOutOfBoundsException("slice of " + shape.size() + " elements at "
+                    + offset + " does not fit in a tensor of " + size());
+        }
+        return new Tensor(segment.asSlice(offset * BYTES, shape.size() * BYTES), shape, null);
+    }
+
+    public Shape shape() {
+        return shape;
+    }
+
+    /** Number of elements. */
+    public long size() {
+        return shape.size();
+    }
+
+    /** The off-heap memory, for backends and bindings. */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    public float get(long i) {
+        return segment.getAtIndex(F32, i);
+    }
+
+    public void set(long i, float v) {
+        segment.setAtIndex(F32, i, v);
+    }
+
+    /** Copies all of {@code src} into the start of this tensor. */
+    public void copyFrom(float[] src) {
+        if (src.length > size()) {
+            throw new IllegalArgumentException(
+                    "cannot copy " + src.length + " values into a tensor of " + size());
+        }
+        MemorySegment.copy(src, 0, segment, F32, 0, src.length);
+    }
+
+    /**
+     * Copies rows {@code [from, to)} of {@code rows} into this tensor's first rows. Every row must
+     * have {@code width} = this tensor's row length; the caller has checked this (see {@link Rows}).
+     */
+    public void copyRowsFrom(float[][] rows, int from, int to) {
+        int width = rowLength();
+        if ((long) (to - from) * width > size()) {
+            throw new IllegalArgumentException("cannot copy " + (to - from) + " rows of " + width
+                    + " into a tensor of " + size());
+        }
+        for (int r = from; r < to; r++) {
+            MemorySegment.copy(rows[r], 0, segment, F32, (long) (r - from) * width * BYTES, width);
+        }
+    }
+
+    /** All elements as a new array. */
+    public float[] toArray() {
+        return segment.toArray(F32);
+    }
+
+    /** The first {@code n} rows as a new {@code float[n][rowLength]}. */
+    public float[][] toRows(int n) {
+        int width = rowLength();
+        if ((long) n * width > size()) {
+            throw new IllegalArgumentException(
+                    "tensor of shape " + shape + " has fewer than " + n + " rows");
+        }
+        float[][] out = new float[n][width];
+        for (int r = 0; r < n; r++) {
+            MemorySegment.copy(segment, F32, (long) r * width * BYTES, out[r], 0, width);
+        }
+        return out;
+    }
+
+    /** Elements per row: the product of all dimensions after the first. */
+    public int rowLength() {
+        return shape.rank() == 1 ? shape.dim(0) : (int) (size() / shape.dim(0));
+    }
+
+    /** Frees this tensor's memory if it owns it; views and arena-owned tensors are left alone. */
+    @Override
+    public void close() {
+        if (ownArena != null && ownArena.scope().isAlive()) {
+            ownArena.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor" + shape;
+    }
+}

@@ -1,0 +1,163 @@
+package dev.sinew.backend;
+
+import static dev.sinew.TestUtil.relativeError;
+import static dev.sinew.TestUtil.uniform;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sinew.TestUtil;
+import dev.sinew.activations.Activation;
+import dev.sinew.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every native kernel against its Java twin, on the same inputs, over awkward sizes. Prints the
+ * normwise relative error of each comparison; all must be within 1e-4.
+ */
+class BackendAgreementTest {
+    static final double TOL = 1e-4;
+    static final int[] SIZES = {1, 3, 17, 129};
+    static double worst;
+
+    final Backend nat = Backends.nativeBackend();
+    final Backend ref = Backends.reference();
+    final List<Tensor> owned = new ArrayList<>();
+
+    static Stream<Arguments> rowsAndCols() {
+        List<Arguments> a = new ArrayList<>();
+        for (int n : SIZES) for (int c : SIZES) a.add(Arguments.of(n, c));
+        return a.stream();
+    }
+
+    Tensor t(float[] data) {
+        Tensor x = Tensor.of(data, data.length);
+        owned.add(x);
+        return x;
+    }
+
+    void agree(String what, float[] got, float[] want) {
+        double e = relativeError(got, want, 1e-6);
+        worst = Math.max(worst, e);
+        System.out.printf("native vs reference  %-48s max rel err %.2e%n", what, e);
+        assertTrue(e <= TOL, what + ": relative error " + e + " > " + TOL);
+    }
+
+    @AfterAll
+    static void report() {
+        System.out.printf("BackendAgreementTest: largest native-vs-reference relative error %.3e%n", worst);
+    }
+
+    @ParameterizedTest(name = "gemm M={0} N={1} K={2}")
+    @MethodSource("gemmSizes")
+    void gemm(int M, int N, int K) {
+        SplittableRandom rng = new SplittableRandom(M * 1000L + N * 10L + K);
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                float[] a = uniform(rng, M * K, -1, 1), b = uniform(rng, K * N, -1, 1), c0 = uniform(rng, M * N, -1, 1);
+                Tensor A = t(a), B = t(b), Cn = t(c0), Cr = t(c0);
+                nat.gemm(ta, tb, M, N, K, 0.7f, A, B, 0.5f, Cn);
+                ref.gemm(ta, tb, M, N, K, 0.7f, A, B, 0.5f, Cr);
+                agree("gemm " + (ta ? "T" : "N") + (tb ? "T" : "N") + " " + M + "x" + N + "x" + K,
+                        Cn.toArray(), Cr.toArray());
+            }
+        }
+        owned.forEach(Tensor::close);
+    }
+
+    static Stream<Arguments> gemmSizes() {
+        List<Arguments> a = new ArrayList<>();
+        for (int m : SIZES) for (int n : SIZES) for (int k : new int[] {1, 17, 129}) a.add(Arguments.of(m, n, k));
+        return a.stream();
+    }
+
+    @ParameterizedTest(name = "activations N={0} C={1}")
+    @MethodSource("rowsAndCols")
+    void activationsForwardAndBackward(int N, int C) {
+        SplittableRandom rng = new SplittableRandom(N * 31L + C);
+        for (Activation act : Activation.values()) {
+            float[] z = uniform(rng, N * C, -4, 4), b = uniform(rng, C, -1, 1), dy = uniform(rng, N * C, -1, 1);
+            Tensor Z = t(z), B = t(b), Yn = t(new float[N * C]), Yr = t(new float[N * C]);
+            nat.biasActivation(Yn, Z, B, N, C, act);
+            ref.biasActivation(Yr, Z, B, N, C, act);
+            agree("bias+" + act + " forward " + N + "x" + C, Yn.toArray(), Yr.toArray());
+            Tensor dZn = t(new float[N * C]), dZr = t(new float[N * C]), DY = t(dy);
+            nat.activationBackward(dZn, Yr, DY, N, C, act);
+            ref.activationBackward(dZr, Yr, DY, N, C, act);
+            agree(act + " backward " + N + "x" + C, dZn.toArray(), dZr.toArray());
+        }
+        owned.forEach(Tensor::close);
+    }
+
+    @ParameterizedTest(name = "losses N={0} C={1}")
+    @MethodSource("rowsAndCols")
+    void lossesAndReductions(int N, int C) {
+        SplittableRandom rng = new SplittableRandom(N * 7L + C);
+        float[] logits = uniform(rng, N * C, -3, 3);
+        Tensor P = t(new float[N * C]);
+        ref.biasActivation(P, t(logits), null, N, C, Activation.SOFTMAX);
+        Tensor T = t(TestUtil.flatten(TestUtil.oneHot(rng, N, C)));
+        Tensor R = t(uniform(rng, N * C, -1, 1));
+        float scale = 1f / N;
+
+        Tensor gn = t(new float[N * C]), gr = t(new float[N * C]);
+        double ln = nat.softmaxCrossEntropy(gn, P, T, N, C, scale), lr = ref.softmaxCrossEntropy(gr, P, T, N, C, scale);
+        agree("softmax+CE loss " + N + "x" + C, new float[] {(float) ln}, new float[] {(float) lr});
+        agree("softmax+CE grad " + N + "x" + C, gn.toArray(), gr.toArray());
+
+        ln = nat.crossEntropy(gn, P, T, N, C, scale);
+        lr = ref.crossEntropy(gr, P, T, N, C, scale);
+        agree("CE loss " + N + "x" + C, new float[] {(float) ln}, new float[] {(float) lr});
+        agree("CE grad " + N + "x" + C, gn.toArray(), gr.toArray());
+
+        ln = nat.squaredError(gn, R, T, N, C, scale);
+        lr = ref.squaredError(gr, R, T, N, C, scale);
+        agree("MSE loss " + N + "x" + C, new float[] {(float) ln}, new float[] {(float) lr});
+        agree("MSE grad " + N + "x" + C, gn.toArray(), gr.toArray());
+
+        Tensor sn = t(new float[C]), sr = t(new float[C]);
+        nat.columnSum(sn, R, N, C);
+        ref.columnSum(sr, R, N, C);
+        agree("column sum " + N + "x" + C, sn.toArray(), sr.toArray());
+
+        assertEquals(ref.countArgmaxMatches(P, T, N, C), nat.countArgmaxMatches(P, T, N, C), "argmax matches");
+        assertEquals(ref.countThresholdMatches(P, T, (long) N * C, 0.5f),
+                nat.countThresholdMatches(P, T, (long) N * C, 0.5f), "threshold matches");
+        owned.forEach(Tensor::close);
+    }
+
+    @ParameterizedTest(name = "optimizer n={0}")
+    @MethodSource("optimizerSizes")
+    void optimizerUpdatesAndFiniteness(int n) {
+        SplittableRandom rng = new SplittableRandom(n);
+        float[] w = uniform(rng, n, -1, 1), g = uniform(rng, n, -1, 1), v = uniform(rng, n, -0.1, 0.1);
+        Tensor Wn = t(w), Wr = t(w), G = t(g);
+        nat.axpy(n, -0.1f, G, Wn);
+        ref.axpy(n, -0.1f, G, Wr);
+        agree("axpy n=" + n, Wn.toArray(), Wr.toArray());
+        for (boolean nesterov : new boolean[] {false, true}) {
+            Tensor wn = t(w), wr = t(w), vn = t(v), vr = t(v);
+            nat.sgdMomentum(wn, vn, G, n, 0.05f, 0.9f, nesterov);
+            ref.sgdMomentum(wr, vr, G, n, 0.05f, 0.9f, nesterov);
+            agree("sgd momentum (nesterov=" + nesterov + ") w n=" + n, wn.toArray(), wr.toArray());
+            agree("sgd momentum (nesterov=" + nesterov + ") v n=" + n, vn.toArray(), vr.toArray());
+        }
+        float[] bad = w.clone();
+        bad[n / 2] = Float.NaN;
+        if (n > 2) bad[n - 1] = Float.NEGATIVE_INFINITY;
+        Tensor B = t(bad);
+        assertEquals(ref.countNonFinite(B, n), nat.countNonFinite(B, n));
+        assertEquals(n > 2 ? 2 : 1, nat.countNonFinite(B, n));
+        owned.forEach(Tensor::close);
+    }
+
+    static Stream<Integer> optimizerSizes() {
+        return Stream.of(1, 3, 17, 129, 100_003);
+    }
+}

@@ -1,0 +1,99 @@
+package dev.sinew.models;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sinew.TestUtil;
+import dev.sinew.layers.Dense;
+import dev.sinew.layers.Input;
+import dev.sinew.optimizers.SGD;
+import dev.sinew.tensor.Tensor;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.management.ManagementFactory;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.management.JMException;
+import javax.management.ObjectName;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * After the first step at a batch size, training allocates no off-heap memory (model accounting
+ * and the JVM's own count of native memory both stay flat over 10,000 steps) and close() frees it.
+ */
+class MemoryTest {
+
+    /**
+     * The JVM's own count of malloc'ed native memory in KB, from Native Memory Tracking (surefire
+     * runs with -XX:NativeMemoryTracking=summary): Arena memory is malloc'ed under "Other".
+     * An independent witness to the model's own accounting.
+     */
+    static long nativeOtherKb() {
+        try {
+            ObjectName name = new ObjectName("com.sun.management:type=DiagnosticCommand");
+            String out = (String) ManagementFactory.getPlatformMBeanServer().invoke(name, "vmNativeMemory",
+                    new Object[] {new String[] {"summary"}}, new String[] {String[].class.getName()});
+            Matcher m = Pattern.compile("-\\s+Other \\(reserved=(\\d+)KB, committed=(\\d+)KB\\)").matcher(out);
+            assumeTrue(m.find(), "Native Memory Tracking is off; run with -XX:NativeMemoryTracking=summary");
+            return Long.parseLong(m.group(2));
+        } catch (JMException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static long threadAllocatedBytes() {
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    }
+
+    @Test
+    void tenThousandStepsDoNotGrowOffHeapMemory() {
+        SplittableRandom rng = new SplittableRandom(3);
+        float[][] x = TestUtil.uniform(rng, 20, 2, -1, 1);
+        float[][] y = TestUtil.uniform(rng, 20, 1, 0, 1);
+        long before = nativeOtherKb();
+        Sequential net = new Sequential(5);
+        net.add(new Input(2));
+        net.add(new Dense(32, "relu"));
+        net.add(new Dense(32, "tanh"));
+        net.add(new Dense(1, "sigmoid"));
+        net.compile("mean_squared_error", new SGD(0.05), "accuracy");
+        net.trainOnBatch(x, y);
+        long modelBytes = net.offHeapBytes(), direct = nativeOtherKb();
+        for (int i = 0; i < 10_000; i++) {
+            net.trainOnBatch(x, y);
+            // A smaller batch reuses the buffers sized for the larger one.
+            if (i % 1000 == 0) net.trainOnBatch(new float[][] {x[0]}, new float[][] {y[0]});
+        }
+        System.out.printf("MemoryTest: model holds %d off-heap bytes after 1 step and %d after 10,000; "
+                + "JVM native memory (NMT Other) %d KB -> %d KB%n", modelBytes, net.offHeapBytes(), direct, nativeOtherKb());
+        assertEquals(modelBytes, net.offHeapBytes(), "model off-heap bytes grew");
+        assertEquals(direct, nativeOtherKb(), "JVM native memory (NMT) grew");
+        assertTrue((direct - before) * 1024 >= modelBytes - 1024, "NMT sees the model's arenas");
+        net.close();
+        assertEquals(0, net.offHeapBytes());
+        assertEquals(before, nativeOtherKb(), 1, "close() frees every off-heap byte (NMT, KB)");
+    }
+
+    @Test
+    void trainingStepAllocatesNoPerElementObjects() {
+        SplittableRandom rng = new SplittableRandom(4);
+        try (Sequential net = new Sequential(6);
+                Tensor x = Tensor.fromRows(TestUtil.uniform(rng, 100, 50, -1, 1));
+                Tensor y = Tensor.fromRows(TestUtil.oneHot(rng, 100, 10))) {
+            net.add(new Input(50));
+            net.add(new Dense(64, "relu"));
+            net.add(new Dense(10, "softmax"));
+            net.compile("categorical_crossentropy", new SGD(0.05), "accuracy");
+            for (int i = 0; i < 5_000; i++) net.trainOnBatch(x, y); // warm up the JIT
+            int steps = 10_000;
+            long start = threadAllocatedBytes();
+            for (int i = 0; i < steps; i++) net.trainOnBatch(x, y);
+            double perStep = (threadAllocatedBytes() - start) / (double) steps;
+            System.out.printf("MemoryTest: %.1f heap bytes allocated per training step (batch 100, 50-64-10)%n", perStep);
+            // A step returns one small float[] (loss, accuracy); anything per element
+            // (100 x 64 activations) would be tens of kilobytes.
+            assertTrue(perStep < 256, "heap bytes per step: " + perStep);
+        }
+    }
+}
