@@ -10,9 +10,6 @@ final class Check {
         if (value <= 0) {
             throw new IllegalArgumentException(op + ": " + what + " must be positive, got " + value);
         }
-        if (value > Integer.MAX_VALUE && !what.equals("n")) {
-            throw new IllegalArgumentException(op + ": " + what + " = " + value + " exceeds int range");
-        }
     }
 
     static void holds(String op, String what, Tensor t, long elements) {

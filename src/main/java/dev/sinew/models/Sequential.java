@@ -59,6 +59,7 @@ public final class Sequential implements AutoCloseable {
     private Workspace batchSpace;
     private int capacity;
     private Tensor xBuf, yBuf, lossGrad;
+    private Tensor lastOutput; // the last forward pass's output (a layer's buffer)
 
     // Compiled.
     private Loss loss;
@@ -289,8 +290,6 @@ public final class Sequential implements AutoCloseable {
         }
         return value;
     }
-
-    private Tensor lastOutput;
 
     private Tensor forward(Tensor x, int n, boolean training) {
         Tensor h = x;

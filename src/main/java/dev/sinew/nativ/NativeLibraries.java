@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * Finds and loads the two native libraries Sinew calls: OpenBLAS and our own libsinew.
@@ -40,8 +42,8 @@ public final class NativeLibraries {
         "libopenblas.so.0", "libgfortran.so.5", "libquadmath.so.0", "libgcc_s.so.1"
     };
 
-    private static volatile Loaded openblas;
-    private static volatile Loaded sinew;
+    private static final AtomicReference<Loaded> OPENBLAS = new AtomicReference<>();
+    private static final AtomicReference<Loaded> SINEW = new AtomicReference<>();
 
     private record Loaded(SymbolLookup lookup, String source) {}
 
@@ -62,38 +64,35 @@ public final class NativeLibraries {
 
     /** OpenBLAS's symbols; loads it on first use. */
     public static SymbolLookup openblas() {
-        Loaded l = openblas;
-        if (l == null) {
-            synchronized (NativeLibraries.class) {
-                if (openblas == null) openblas = loadOpenBlas();
-                l = openblas;
-            }
-        }
-        return l.lookup();
+        return once(OPENBLAS, NativeLibraries::loadOpenBlas).lookup();
     }
 
     /** Where OpenBLAS was found, for logs and bug reports; loads it if needed. */
     public static String openblasSource() {
-        openblas();
-        return openblas.source();
+        return once(OPENBLAS, NativeLibraries::loadOpenBlas).source();
     }
 
     /** libsinew's symbols; loads it on first use. */
     public static SymbolLookup sinew() {
-        Loaded l = sinew;
-        if (l == null) {
-            synchronized (NativeLibraries.class) {
-                if (sinew == null) sinew = loadSinew();
-                l = sinew;
-            }
-        }
-        return l.lookup();
+        return once(SINEW, NativeLibraries::loadSinew).lookup();
     }
 
     /** Where libsinew was found; loads it if needed. */
     public static String sinewSource() {
-        sinew();
-        return sinew.source();
+        return once(SINEW, NativeLibraries::loadSinew).source();
+    }
+
+    /**
+     * Loads a library the first time it is asked for. A failure is not cached: the next call
+     * tries again (and throws the same clear message) rather than a class-initialisation error.
+     */
+    private static Loaded once(AtomicReference<Loaded> ref, Supplier<Loaded> loader) {
+        Loaded l = ref.get();
+        if (l != null) return l;
+        synchronized (ref) {
+            if (ref.get() == null) ref.set(loader.get());
+            return ref.get();
+        }
     }
 
     private static Loaded loadOpenBlas() {
