@@ -59,6 +59,14 @@ int64_t sinew_count_threshold_match(const float *p, const float *t, int64_t n, f
 /* How many of x[0..n) are NaN or infinite. */
 int64_t sinew_count_nonfinite(const float *x, int64_t n);
 
+/* Inverted dropout over n values: element i is kept when u_i >= rate, where u_i in [0, 1) is a
+ * hash of (seed, i) (splitmix64, top 24 bits), so the Java twin draws the same mask.
+ * mask[i] = kept ? 1 / (1 - rate) : 0 and y[i] = x[i] * mask[i]; y may be x. */
+void sinew_dropout_forward(float *y, float *mask, const float *x, int64_t n, float rate, uint64_t seed);
+
+/* y[i] = a[i] * b[i] over n values (dropout's backward: dx = dy * mask). y may be a or b. */
+void sinew_mul(float *y, const float *a, const float *b, int64_t n);
+
 /* SGD with momentum, Keras's formulation, over n parameters:
  *   v = momentum * v - lr * g;  w += v                      (nesterov = 0)
  *   v = momentum * v - lr * g;  w += momentum * v - lr * g  (nesterov = 1) */

@@ -16,6 +16,7 @@ C_TYPES = {  # C type -> (layout constant, Java type)
     "void": (None, "void"),
     "int": ("C_INT", "int"),
     "int64_t": ("C_LONG", "long"),
+    "uint64_t": ("C_LONG", "long"),
     "float": ("C_FLOAT", "float"),
     "double": ("C_DOUBLE", "double"),
 }

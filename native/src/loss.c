@@ -12,7 +12,9 @@ double sinew_softmax_xent_backward(float *dz, const float *p, const float *t, in
     int64_t total = (int64_t)N * C;
     for (int64_t i = 0; i < total; i++) {
         /* log only where the target weighs in: a zero target times log(0) must stay 0. */
-        if (t[i] != 0.0f) loss -= (double)t[i] * log(p[i] > XENT_EPS ? p[i] : XENT_EPS);
+        /* Written so that a NaN p stays NaN (NaN < eps is false): a diverged model must show a NaN
+         * loss, not a clipped, finite one. */
+        if (t[i] != 0.0f) loss -= (double)t[i] * log(p[i] < XENT_EPS ? XENT_EPS : p[i]);
         if (dz) dz[i] = scale * (p[i] - t[i]); /* d(CE(softmax(z)))/dz: no division by p */
     }
     return loss;
@@ -22,10 +24,10 @@ double sinew_xent_backward(float *dp, const float *p, const float *t, int N, int
     double loss = 0.0;
     int64_t total = (int64_t)N * C;
     for (int64_t i = 0; i < total; i++) {
-        float pc = p[i] > XENT_EPS ? p[i] : XENT_EPS;
+        float pc = p[i] < XENT_EPS ? XENT_EPS : p[i]; /* NaN-preserving, as above */
         if (t[i] != 0.0f) loss -= (double)t[i] * log(pc);
         /* Below the clip the loss is flat in p, so its gradient is zero there. */
-        if (dp) dp[i] = p[i] > XENT_EPS ? -scale * t[i] / pc : 0.0f;
+        if (dp) dp[i] = p[i] < XENT_EPS ? 0.0f : -scale * t[i] / pc;
     }
     return loss;
 }

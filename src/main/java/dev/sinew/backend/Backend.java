@@ -130,6 +130,29 @@ public abstract class Backend {
         sgdMomentumImpl(w, v, g, n, lr, momentum, nesterov);
     }
 
+    /**
+     * Inverted dropout over n values: keeps each with probability 1 - rate (decided by a hash of
+     * {@code seed} and the index, identical in both backends), writing mask = 1/(1-rate) or 0 and
+     * y = x * mask. y may be x.
+     */
+    public final void dropout(Tensor y, Tensor mask, Tensor x, long n, float rate, long seed) {
+        Check.positive("dropout", "n", n);
+        if (!(rate >= 0 && rate < 1)) throw new IllegalArgumentException("dropout: rate must be in [0, 1), got " + rate);
+        Check.holds("dropout", "y", y, n);
+        Check.holds("dropout", "mask", mask, n);
+        Check.holds("dropout", "x", x, n);
+        dropoutImpl(y, mask, x, n, rate, seed);
+    }
+
+    /** y = a * b elementwise over n values; y may be a or b. */
+    public final void multiply(Tensor y, Tensor a, Tensor b, long n) {
+        Check.positive("multiply", "n", n);
+        Check.holds("multiply", "y", y, n);
+        Check.holds("multiply", "a", a, n);
+        Check.holds("multiply", "b", b, n);
+        multiplyImpl(y, a, b, n);
+    }
+
     private static void checkLoss(String op, Tensor grad, Tensor p, Tensor t, int N, int C) {
         Check.positive(op, "N", N);
         Check.positive(op, "C", C);
@@ -163,6 +186,10 @@ public abstract class Backend {
 
     protected abstract void sgdMomentumImpl(Tensor w, Tensor v, Tensor g, long n, float lr, float momentum,
             boolean nesterov);
+
+    protected abstract void dropoutImpl(Tensor y, Tensor mask, Tensor x, long n, float rate, long seed);
+
+    protected abstract void multiplyImpl(Tensor y, Tensor a, Tensor b, long n);
 
     @Override
     public String toString() {

@@ -143,4 +143,14 @@ public final class NativeBackend extends Backend {
             boolean nesterov) {
         sinew_h.sinew_sgd_momentum(w.segment(), v.segment(), g.segment(), n, lr, momentum, nesterov ? 1 : 0);
     }
+
+    @Override
+    protected void dropoutImpl(Tensor y, Tensor mask, Tensor x, long n, float rate, long seed) {
+        sinew_h.sinew_dropout_forward(y.segment(), mask.segment(), x.segment(), n, rate, seed);
+    }
+
+    @Override
+    protected void multiplyImpl(Tensor y, Tensor a, Tensor b, long n) {
+        sinew_h.sinew_mul(y.segment(), a.segment(), b.segment(), n);
+    }
 }

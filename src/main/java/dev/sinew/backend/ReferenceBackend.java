@@ -105,7 +105,7 @@ public final class ReferenceBackend extends Backend {
         for (long i = 0; i < (long) N * C; i++) {
             double pv = p.get(i), tv = t.get(i), pc = Math.max(pv, XENT_EPS);
             if (tv != 0) loss -= tv * Math.log(pc);
-            if (dp != null) dp.set(i, pv > XENT_EPS ? (float) (-scale * tv / pc) : 0f);
+            if (dp != null) dp.set(i, pv < XENT_EPS ? 0f : (float) (-scale * tv / pc));
         }
         return loss;
     }
@@ -179,5 +179,29 @@ public final class ReferenceBackend extends Backend {
             double step = nesterov ? momentum * (double) (float) vel - (double) lr * g.get(i) : (float) vel;
             w.set(i, (float) (w.get(i) + step));
         }
+    }
+
+    @Override
+    protected void dropoutImpl(Tensor y, Tensor mask, Tensor x, long n, float rate, long seed) {
+        float scale = 1f / (1f - rate);
+        for (long i = 0; i < n; i++) {
+            long h = mix64(seed + i * 0x9E3779B97F4A7C15L);
+            float u = (h >>> 40) * 0x1.0p-24f;
+            float m = u >= rate ? scale : 0f;
+            mask.set(i, m);
+            y.set(i, x.get(i) * m);
+        }
+    }
+
+    /** splitmix64's finaliser, as in native/src/dropout.c (unsigned shifts: {@code >>>}). */
+    static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    @Override
+    protected void multiplyImpl(Tensor y, Tensor a, Tensor b, long n) {
+        for (long i = 0; i < n; i++) y.set(i, a.get(i) * b.get(i));
     }
 }

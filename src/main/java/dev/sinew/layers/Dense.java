@@ -5,6 +5,7 @@ import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
 import dev.sinew.tensor.Workspace;
 import java.util.List;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
@@ -72,6 +73,19 @@ public final class Dense extends Layer implements Activated {
     @Override
     public List<Shape> weightShapes() {
         return List.of(Shape.of(in, units), Shape.of(units));
+    }
+
+    @Override
+    public List<String> weightNames() {
+        return List.of("kernel", "bias");
+    }
+
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("units", (long) units);
+        c.put("activation", activation.kerasName());
+        return c;
     }
 
     @Override

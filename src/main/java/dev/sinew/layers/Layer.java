@@ -4,7 +4,9 @@ import dev.sinew.backend.Backend;
 import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
 import dev.sinew.tensor.Workspace;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
@@ -82,6 +84,22 @@ public abstract class Layer {
     /** The shapes of this layer's weights in Keras order (kernel, then bias); empty if none. */
     public List<Shape> weightShapes() {
         return List.of();
+    }
+
+    /** Names of the weights, in {@link #weightShapes()} order (e.g. "kernel", "bias"). */
+    public List<String> weightNames() {
+        return List.of();
+    }
+
+    /**
+     * The layer's hyper-parameters as Keras writes them in a model's {@code config.json}
+     * ({@code name} plus, e.g., {@code units} and {@code activation}); {@link Layers#fromConfig}
+     * rebuilds the layer from it.
+     */
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", name);
+        return c;
     }
 
     /** Receives views of its weights and their gradients, in {@link #weightShapes()} order. */

@@ -2,6 +2,7 @@ package dev.sinew.models;
 
 import dev.sinew.backend.Backend;
 import dev.sinew.backend.Backends;
+import dev.sinew.data.Dataset;
 import dev.sinew.layers.Activated;
 import dev.sinew.layers.Input;
 import dev.sinew.layers.Layer;
@@ -69,6 +70,7 @@ public final class Sequential implements AutoCloseable {
     private Workspace optimizerSpace;
 
     private boolean closed;
+    private boolean stopTraining;
 
     /** A model on the default (native) backend with a random seed. */
     public Sequential() {
@@ -137,6 +139,24 @@ public final class Sequential implements AutoCloseable {
 
     public List<Layer> layers() {
         return List.copyOf(layers);
+    }
+
+    /** The shape of one input sample (from the {@link Input}), or null before one is added. */
+    public Shape inputShape() {
+        return inputShape;
+    }
+
+    /** The compiled loss, optimizer and metrics (null / empty before {@code compile}). */
+    public Loss loss() {
+        return loss;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public List<Metric> metrics() {
+        return metrics;
     }
 
     private boolean isBuilt() {
@@ -329,6 +349,118 @@ public final class Sequential implements AutoCloseable {
         return result;
     }
 
+    // ------------------------------------------------------------------ fit, evaluate, predict
+
+    /** Trains for {@code epochs} passes over (x, y) in shuffled batches of {@code batchSize}. */
+    public History fit(float[][] x, float[][] y, int batchSize, int epochs) {
+        return fit(x, y, FitOptions.builder().batchSize(batchSize).epochs(epochs).build());
+    }
+
+    /** Trains with Keras's {@code fit} options: validation, shuffling, callbacks, verbosity. */
+    public History fit(float[][] x, float[][] y, FitOptions options) {
+        checkCompiled("fit");
+        if (options == null) throw new IllegalArgumentException("fit: options are null");
+        return Trainer.fit(this, x, y, options);
+    }
+
+    /** {@link #fit(float[][], float[][], FitOptions)} on a {@link Dataset}. */
+    public History fit(Dataset data, FitOptions options) {
+        return fit(data.x(), data.y(), options);
+    }
+
+    /** Asks {@code fit} to stop after the current epoch (Keras's {@code model.stop_training = True}). */
+    public void setStopTraining(boolean stop) {
+        this.stopTraining = stop;
+    }
+
+    public boolean isStopTrainingRequested() {
+        return stopTraining;
+    }
+
+    /** Loss and metrics over all of (x, y), in batches of 32; {@code [loss, metric...]}. */
+    public float[] evaluate(float[][] x, float[][] y) {
+        return evaluate(x, y, 32);
+    }
+
+    /** Loss and metrics over all of (x, y), in batches of {@code batchSize}, as sample-weighted means. */
+    public float[] evaluate(float[][] x, float[][] y, int batchSize) {
+        checkCompiled("evaluate");
+        if (batchSize < 1) throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
+        Dataset d = checkData(x, y, "x", "y");
+        double[] sums = new double[1 + metrics.size()];
+        float[] r = new float[sums.length];
+        for (int from = 0; from < d.size(); from += batchSize) {
+            int to = Math.min(d.size(), from + batchSize), n = to - from;
+            ensureCapacity(n);
+            xBuf.copyRowsFrom(x, from, to);
+            yBuf.copyRowsFrom(y, from, to);
+            Tensor out = forward(xBuf, n, false);
+            r[0] = (float) loss.compute(backend, out, yBuf, n, outputWidth(), null, fusedLoss);
+            scoreMetrics(r, out, yBuf, n);
+            for (int k = 0; k < sums.length; k++) sums[k] += (double) r[k] * n;
+        }
+        for (int k = 0; k < sums.length; k++) r[k] = (float) (sums[k] / d.size());
+        return r;
+    }
+
+    /** {@link #evaluate(float[][], float[][], int)} on a {@link Dataset}. */
+    public float[] evaluate(Dataset data, int batchSize) {
+        return evaluate(data.x(), data.y(), batchSize);
+    }
+
+    /** Outputs for every row of x, computed in batches of 32. */
+    public float[][] predict(float[][] x) {
+        return predict(x, 32);
+    }
+
+    /** Outputs for every row of x, computed in batches of {@code batchSize} (inference: dropout off). */
+    public float[][] predict(float[][] x, int batchSize) {
+        checkOpen();
+        build();
+        if (batchSize < 1) throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
+        int rows = checkX(x);
+        checkAllFinite(x, "x");
+        float[][] result = new float[rows][];
+        for (int from = 0; from < rows; from += batchSize) {
+            int to = Math.min(rows, from + batchSize), n = to - from;
+            ensureCapacity(n);
+            xBuf.copyRowsFrom(x, from, to);
+            Tensor out = forward(xBuf, n, false);
+            float[][] part = out.toRows(n);
+            System.arraycopy(part, 0, result, from, n);
+        }
+        return result;
+    }
+
+    /** One training step on rows {@code index[from..to)} of data already checked by {@link #checkData}. */
+    float[] trainRows(float[][] x, float[][] y, int[] index, int from, int to) {
+        int n = to - from;
+        ensureCapacity(n);
+        xBuf.copyRowsFrom(x, index, from, to);
+        yBuf.copyRowsFrom(y, index, from, to);
+        return trainStep(xBuf, yBuf, n);
+    }
+
+    /** Checks a whole data set once (shapes, row counts, finiteness) so batches need no checks. */
+    Dataset checkData(float[][] x, float[][] y, String xName, String yName) {
+        build();
+        int n = checkX(x), ny = checkY(y);
+        if (n != ny) {
+            throw new IllegalArgumentException(xName + " has " + n + " samples but " + yName + " has " + ny);
+        }
+        checkAllFinite(x, xName);
+        checkAllFinite(y, yName);
+        return new Dataset(x, y);
+    }
+
+    private static void checkAllFinite(float[][] rows, String what) {
+        int[] at = Rows.firstNonFinite(rows);
+        if (at != null) {
+            throw new IllegalArgumentException(what + " contains a non-finite value (" + rows[at[0]][at[1]] + " at row "
+                    + at[0] + ", column " + at[1] + "); clean or impute the data first");
+        }
+    }
+
     // ------------------------------------------------------------------ data checks
 
     /** Checks x and y, then copies them into the batch buffers; returns the row count. */
@@ -368,11 +500,8 @@ public final class Sequential implements AutoCloseable {
     /** Copies rows into an off-heap buffer, then rejects NaN or infinity with its position. */
     private void copyChecked(float[][] rows, Tensor buf, String what) {
         buf.copyRowsFrom(rows, 0, rows.length);
-        if (backend.countNonFinite(buf, (long) rows.length * rows[0].length) > 0) {
-            int[] at = Rows.firstNonFinite(rows);
-            throw new IllegalArgumentException(what + " contains a non-finite value (" + rows[at[0]][at[1]]
-                    + " at row " + at[0] + ", column " + at[1] + "); clean or impute the data first");
-        }
+        // The native scan is fast; only when it finds something do we look for where, in Java.
+        if (backend.countNonFinite(buf, (long) rows.length * rows[0].length) > 0) checkAllFinite(rows, what);
     }
 
     private int checkTensors(Tensor x, Tensor y) {
@@ -473,6 +602,29 @@ public final class Sequential implements AutoCloseable {
         long total = 0;
         for (Layer l : layers) total += l.parameterCount();
         return total;
+    }
+
+    // ------------------------------------------------------------------ save and load
+
+    /**
+     * Saves the model as a versioned zip: {@code metadata.json}, a Keras-style {@code config.json}
+     * (layers, hyper-parameters, compile settings) and each weight as a numpy {@code .npy} file.
+     * The write is atomic: a crash mid-save leaves any previous file intact.
+     */
+    public void save(java.nio.file.Path path) throws java.io.IOException {
+        checkOpen();
+        build();
+        ModelFile.save(this, path);
+    }
+
+    /** Loads a model saved by {@link #save} onto the default backend; it predicts exactly as the saved one did. */
+    public static Sequential load(java.nio.file.Path path) throws java.io.IOException {
+        return ModelFile.load(path, Backends.defaultBackend());
+    }
+
+    /** Loads a model saved by {@link #save} onto {@code backend}. */
+    public static Sequential load(java.nio.file.Path path, Backend backend) throws java.io.IOException {
+        return ModelFile.load(path, backend);
     }
 
     // ------------------------------------------------------------------ summary, memory, close

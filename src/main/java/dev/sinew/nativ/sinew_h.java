@@ -393,6 +393,84 @@ public class sinew_h {
         }
     }
 
+    private static class sinew_dropout_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_LONG,
+            sinew_h.C_FLOAT,
+            sinew_h.C_LONG
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_dropout_forward");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_dropout_forward$descriptor() {
+        return sinew_dropout_forward.DESC;
+    }
+
+    public static MethodHandle sinew_dropout_forward$handle() {
+        return sinew_dropout_forward.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_dropout_forward(float *y, float *mask, const float *x, int64_t n, float rate, uint64_t seed)
+     * }
+     */
+    public static void sinew_dropout_forward(MemorySegment y, MemorySegment mask, MemorySegment x, long n, float rate, long seed) {
+        var mh$ = sinew_dropout_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_dropout_forward", y, mask, x, n, rate, seed);
+            }
+            mh$.invokeExact(y, mask, x, n, rate, seed);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_mul {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_LONG
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_mul");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_mul$descriptor() {
+        return sinew_mul.DESC;
+    }
+
+    public static MethodHandle sinew_mul$handle() {
+        return sinew_mul.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_mul(float *y, const float *a, const float *b, int64_t n)
+     * }
+     */
+    public static void sinew_mul(MemorySegment y, MemorySegment a, MemorySegment b, long n) {
+        var mh$ = sinew_mul.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_mul", y, a, b, n);
+            }
+            mh$.invokeExact(y, a, b, n);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class sinew_sgd_momentum {
         public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
             sinew_h.C_POINTER,

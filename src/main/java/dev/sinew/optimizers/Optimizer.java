@@ -20,6 +20,9 @@ public interface Optimizer {
      */
     void build(Backend backend, Tensor params, Tensor grads, long count, Workspace state);
 
+    /** Hyper-parameters with Keras's names (e.g. {@code learning_rate}), for saved models. */
+    java.util.Map<String, Object> getConfig();
+
     /** One update step: params -= f(grads). */
     void step();
 }

@@ -4,6 +4,8 @@ import dev.sinew.backend.Backend;
 import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
 import dev.sinew.tensor.Workspace;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Stochastic gradient descent, as Keras's {@code SGD(learning_rate, momentum, nesterov)}:
@@ -67,6 +69,22 @@ public final class SGD implements Optimizer {
 
     public boolean nesterov() {
         return nesterov;
+    }
+
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        // Float.toString keeps the value as written (0.1, not 0.10000000149011612).
+        c.put("learning_rate", Double.parseDouble(Float.toString(learningRate)));
+        c.put("momentum", Double.parseDouble(Float.toString(momentum)));
+        c.put("nesterov", nesterov);
+        return c;
+    }
+
+    /** An SGD from {@link #getConfig()}'s map. */
+    public static SGD fromConfig(Map<String, Object> c) {
+        return new SGD(((Number) c.get("learning_rate")).doubleValue(),
+                c.get("momentum") instanceof Number m ? m.doubleValue() : 0.0, Boolean.TRUE.equals(c.get("nesterov")));
     }
 
     @Override

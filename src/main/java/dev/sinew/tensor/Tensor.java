@@ -117,6 +117,21 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
+    /**
+     * Copies rows {@code rows[index[k]]} for k in {@code [from, to)} into this tensor's first
+     * rows: how a shuffled mini-batch is gathered without copying the whole data set.
+     */
+    public void copyRowsFrom(float[][] rows, int[] index, int from, int to) {
+        int width = rowLength();
+        if ((long) (to - from) * width > size()) {
+            throw new IllegalArgumentException("cannot copy " + (to - from) + " rows of " + width
+                    + " into a tensor of " + size());
+        }
+        for (int k = from; k < to; k++) {
+            MemorySegment.copy(rows[index[k]], 0, segment, F32, (long) (k - from) * width * BYTES, width);
+        }
+    }
+
     /** All elements as a new array. */
     public float[] toArray() {
         return segment.toArray(F32);

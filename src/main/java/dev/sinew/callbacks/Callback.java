@@ -1,0 +1,29 @@
+package dev.sinew.callbacks;
+
+import dev.sinew.models.Sequential;
+import java.util.Map;
+
+/**
+ * Hooks into {@code Sequential.fit}, as Keras's {@code keras.callbacks.Callback}. Epochs and
+ * batches count from 0 (the progress display shows them from 1). {@code logs} maps names such
+ * as {@code "loss"}, {@code "accuracy"}, {@code "val_loss"} to values: within an epoch, the
+ * running means so far; at its end, the epoch's values. A callback may call
+ * {@link Sequential#setStopTraining(boolean)} to end training after the current epoch.
+ */
+public interface Callback {
+
+    /** Called once, before training starts. */
+    default void setModel(Sequential model) {}
+
+    default void onTrainBegin(int epochs, int stepsPerEpoch) {}
+
+    default void onEpochBegin(int epoch) {}
+
+    /** After each training batch; {@code logs} is reused by the caller, copy what you keep. */
+    default void onBatchEnd(int batch, Map<String, Double> logs) {}
+
+    default void onEpochEnd(int epoch, Map<String, Double> logs) {}
+
+    /** {@code logs} are the last epoch's (empty if no epoch finished). */
+    default void onTrainEnd(Map<String, Double> logs) {}
+}

@@ -1,0 +1,111 @@
+package dev.sinew.cli;
+
+import dev.sinew.callbacks.CsvLogger;
+import dev.sinew.callbacks.EarlyStopping;
+import dev.sinew.data.Splits;
+import dev.sinew.data.TrainTest;
+import dev.sinew.models.FitOptions;
+import dev.sinew.models.History;
+import dev.sinew.models.Sequential;
+import dev.sinew.optimizers.SGD;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code sinew train}: the notebook's classifier on Fashion-MNIST, with validation, early stopping, a saved model and a chart. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train the notebook's network (784-150-150-100-10, relu, softmax, SGD) on Fashion-MNIST.")
+final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--model", defaultValue = "mlp", description = "Network: mlp (default: ${DEFAULT-VALUE})")
+    String model;
+
+    @Option(names = "--epochs", defaultValue = "30", description = "Epochs at most (default: ${DEFAULT-VALUE})")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "100", description = "Batch size (default: ${DEFAULT-VALUE})")
+    int batchSize;
+
+    @Option(names = "--lr", defaultValue = "0.1", description = "SGD learning rate (default: ${DEFAULT-VALUE})")
+    double lr;
+
+    @Option(names = "--momentum", defaultValue = "0", description = "SGD momentum (default: ${DEFAULT-VALUE})")
+    double momentum;
+
+    @Option(names = "--layers", split = ",", defaultValue = "150,150,100",
+            description = "Hidden layer sizes (default: ${DEFAULT-VALUE})")
+    int[] layers;
+
+    @Option(names = "--dropout", defaultValue = "0", description = "Dropout rate after each hidden layer (default: ${DEFAULT-VALUE})")
+    double dropout;
+
+    @Option(names = "--train-size", defaultValue = "45000",
+            description = "Training samples taken from the training file (default: ${DEFAULT-VALUE}; fewer if the file has fewer)")
+    int trainSize;
+
+    @Option(names = "--validation-size", defaultValue = "5000",
+            description = "Validation samples (default: ${DEFAULT-VALUE}, at most a tenth of the training file)")
+    int validationSize;
+
+    @Option(names = "--patience", defaultValue = "5",
+            description = "Early stopping: epochs without a better val_accuracy before stopping; 0 = off (default: ${DEFAULT-VALUE})")
+    int patience;
+
+    @Option(names = "--output", defaultValue = "sinew-out", description = "Directory for model.zip, history.png, history.csv (default: ${DEFAULT-VALUE})")
+    Path output;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed for weights, split and shuffling (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--verbose", defaultValue = "1", description = "0 quiet, 1 progress bar on a terminal, 2 a line per epoch (default: ${DEFAULT-VALUE})")
+    int verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!model.equals("mlp")) throw new IllegalArgumentException("unknown --model '" + model + "'; known: mlp");
+        TrainTest data = common.load();
+        int available = data.train().size();
+        int validation = Math.min(validationSize, available / 10);
+        int train = Math.min(trainSize, available - validation);
+        Splits s = data.splits(train, validation, seed);
+        System.out.println("Data: " + data.source() + " -> " + s);
+
+        try (Sequential net = Models.mlp(data.train().features(), layers, data.train().targets(), dropout, seed)) {
+            net.compile("categorical_crossentropy", new SGD(lr, momentum, false), "accuracy");
+            System.out.print(net.summary());
+            FitOptions.Builder fit = FitOptions.builder().batchSize(batchSize).epochs(epochs).seed(seed)
+                    .validationData(s.validation()).verbose(verbose)
+                    .callbacks(new CsvLogger(output.resolve("history.csv")));
+            EarlyStopping early = null;
+            if (patience > 0) {
+                early = new EarlyStopping("val_accuracy", patience, 0, true);
+                fit.callbacks(early);
+            }
+            long start = System.nanoTime();
+            History h = net.fit(s.train(), fit.build());
+            double seconds = (System.nanoTime() - start) / 1e9;
+
+            float[] test = net.evaluate(s.test(), 1000);
+            Path modelFile = output.resolve("model.zip"), chart = output.resolve("history.png");
+            net.save(modelFile);
+            HistoryChart.write(h, chart, data.source().contains("sample") ? "Fashion-MNIST sample" : "Fashion-MNIST");
+
+            System.out.printf("Trained %d epochs in %.1f s (%.2f s/epoch, validation included)%n", h.epochs(), seconds,
+                    seconds / h.epochs());
+            if (early != null && early.stoppedEpoch() >= 0) {
+                System.out.printf("Early stopping at epoch %d; best val_accuracy %.4f at epoch %d (weights restored)%n",
+                        early.stoppedEpoch() + 1, early.best(), early.bestEpoch() + 1);
+            } else if (early != null) {
+                System.out.printf("No early stop; best val_accuracy %.4f at epoch %d (weights restored)%n", early.best(),
+                        early.bestEpoch() + 1);
+            }
+            System.out.printf("Test: loss %.4f, accuracy %.4f (%d images)%n", test[0], test[1], s.test().size());
+            System.out.println("Wrote " + modelFile + ", " + chart + ", " + output.resolve("history.csv"));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,111 @@
+package dev.sinew.models;
+
+import dev.sinew.callbacks.Callback;
+import dev.sinew.data.Dataset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The arguments of {@code Sequential.fit}, as Keras's {@code fit(...)} keywords:
+ * <pre>{@code
+ * FitOptions.builder().batchSize(100).epochs(30).validationSplit(0.1)
+ *         .callbacks(new EarlyStopping("val_accuracy", 3)).build()
+ * }</pre>
+ * Defaults as Keras: batch size 32, 1 epoch, shuffle each epoch, no validation, verbose 1.
+ */
+public record FitOptions(int batchSize, int epochs, double validationSplit, Dataset validationData, boolean shuffle,
+        Long seed, List<Callback> callbacks, int verbose, OnNaN onNaN) {
+
+    /** What {@code fit} does when the loss becomes NaN or infinite. */
+    public enum OnNaN {
+        /** Throw a {@link NonFiniteLossException} naming the epoch and batch (the default). */
+        THROW,
+        /** Stop training, keep the epochs so far, and give the reason in {@link History#stopReason()} (Keras's TerminateOnNaN). */
+        STOP
+    }
+
+    public FitOptions {
+        if (batchSize < 1) throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
+        if (epochs < 1) throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
+        if (validationSplit != 0 && !(validationSplit > 0 && validationSplit < 1)) {
+            throw new IllegalArgumentException("validationSplit must be in (0, 1), got " + validationSplit);
+        }
+        if (validationSplit != 0 && validationData != null) {
+            throw new IllegalArgumentException("give validationSplit or validationData, not both");
+        }
+        if (verbose < 0 || verbose > 2) throw new IllegalArgumentException("verbose must be 0, 1 or 2, got " + verbose);
+        callbacks = List.copyOf(callbacks);
+        if (onNaN == null) throw new IllegalArgumentException("onNaN is null");
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private int batchSize = 32, epochs = 1, verbose = 1;
+        private double validationSplit;
+        private Dataset validationData;
+        private boolean shuffle = true;
+        private Long seed;
+        private final List<Callback> callbacks = new ArrayList<>();
+        private OnNaN onNaN = OnNaN.THROW;
+
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        public Builder epochs(int v) {
+            epochs = v;
+            return this;
+        }
+
+        /** The fraction of the data, taken from its end before shuffling (as Keras), kept for validation. */
+        public Builder validationSplit(double v) {
+            validationSplit = v;
+            return this;
+        }
+
+        public Builder validationData(float[][] x, float[][] y) {
+            validationData = new Dataset(x, y);
+            return this;
+        }
+
+        public Builder validationData(Dataset d) {
+            validationData = d;
+            return this;
+        }
+
+        public Builder shuffle(boolean v) {
+            shuffle = v;
+            return this;
+        }
+
+        /** Seed of the epoch shuffles; by default derived from the model's seed. */
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        public Builder callbacks(Callback... cs) {
+            callbacks.addAll(List.of(cs));
+            return this;
+        }
+
+        /** 0 silent, 1 progress bar (on a terminal) and a line per epoch, 2 a line per epoch. */
+        public Builder verbose(int v) {
+            verbose = v;
+            return this;
+        }
+
+        public Builder onNaN(OnNaN v) {
+            onNaN = v;
+            return this;
+        }
+
+        public FitOptions build() {
+            return new FitOptions(batchSize, epochs, validationSplit, validationData, shuffle, seed, callbacks, verbose, onNaN);
+        }
+    }
+}
