@@ -2,11 +2,9 @@ package dev.sinew.cli;
 
 import dev.sinew.data.TrainTest;
 import dev.sinew.models.Sequential;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code sinew evaluate}: a saved model's loss and metrics on the test images. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, description = "Evaluate a saved model on the test set.")
@@ -14,13 +12,13 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--model", defaultValue = "sinew-out/model.zip", description = "Saved model (default: ${DEFAULT-VALUE})")
-    Path model;
+    @Mixin
+    ModelFileOption saved;
 
     @Override
     public Integer call() throws Exception {
         TrainTest data = common.load();
-        try (Sequential net = Sequential.load(model)) {
+        try (Sequential net = Sequential.load(saved.model)) {
             float[] r = net.evaluate(data.test(), 1000);
             StringBuilder line = new StringBuilder("Test (" + data.test().size() + " images from " + data.source() + "):");
             for (int i = 0; i < r.length; i++) line.append(String.format(" %s %.4f", net.metricsNames().get(i), r[i]));

@@ -4,7 +4,6 @@ import dev.sinew.data.Dataset;
 import dev.sinew.data.Datasets;
 import dev.sinew.data.TrainTest;
 import dev.sinew.models.Sequential;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,8 +15,8 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--model", defaultValue = "sinew-out/model.zip", description = "Saved model (default: ${DEFAULT-VALUE})")
-    Path model;
+    @Mixin
+    ModelFileOption saved;
 
     @Option(names = "--count", defaultValue = "10", description = "How many test images (default: ${DEFAULT-VALUE})")
     int count;
@@ -27,7 +26,7 @@ final class PredictCommand implements Callable<Integer> {
         if (count < 1) throw new IllegalArgumentException("--count must be at least 1, got " + count);
         TrainTest data = common.load();
         Dataset test = data.test().slice(0, Math.min(count, data.test().size()));
-        try (Sequential net = Sequential.load(model)) {
+        try (Sequential net = Sequential.load(saved.model)) {
             float[][] p = net.predict(test.x(), 1000);
             int[] truth = test.labels();
             int hits = 0;

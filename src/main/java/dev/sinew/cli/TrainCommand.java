@@ -4,6 +4,7 @@ import dev.sinew.callbacks.CsvLogger;
 import dev.sinew.callbacks.EarlyStopping;
 import dev.sinew.data.Splits;
 import dev.sinew.data.TrainTest;
+import dev.sinew.examples.Networks;
 import dev.sinew.models.FitOptions;
 import dev.sinew.models.History;
 import dev.sinew.models.Sequential;
@@ -74,7 +75,7 @@ final class TrainCommand implements Callable<Integer> {
         Splits s = data.splits(train, validation, seed);
         System.out.println("Data: " + data.source() + " -> " + s);
 
-        try (Sequential net = Models.mlp(data.train().features(), layers, data.train().targets(), dropout, seed)) {
+        try (Sequential net = Networks.mlp(data.train().features(), layers, data.train().targets(), dropout, seed)) {
             net.compile("categorical_crossentropy", new SGD(lr, momentum, false), "accuracy");
             System.out.print(net.summary());
             FitOptions.Builder fit = FitOptions.builder().batchSize(batchSize).epochs(epochs).seed(seed)

@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sinew.data.Datasets;
 import dev.sinew.data.TrainTest;
-import dev.sinew.layers.Dense;
-import dev.sinew.layers.Input;
-import dev.sinew.optimizers.SGD;
+import dev.sinew.examples.Networks;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -30,13 +28,7 @@ class FashionMnistAccuracyTest {
         assumeTrue(dir != null, "full Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         TrainTest data = Datasets.loadMnistFormat(dir);
         assertEquals(60_000, data.train().size());
-        try (Sequential net = new Sequential(1)) {
-            net.add(new Input(784));
-            net.add(new Dense(150, "relu"));
-            net.add(new Dense(150, "relu"));
-            net.add(new Dense(100, "relu"));
-            net.add(new Dense(10, "softmax"));
-            net.compile("categorical_crossentropy", new SGD(0.1), "accuracy");
+        try (Sequential net = Networks.notebookMlp(1)) {
             long start = System.nanoTime();
             History h = net.fit(data.train(), FitOptions.builder().batchSize(100).epochs(30).verbose(2).build());
             double seconds = (System.nanoTime() - start) / 1e9;

@@ -13,6 +13,7 @@ import dev.sinew.callbacks.ProgressLogger;
 import dev.sinew.data.Datasets;
 import dev.sinew.data.Splits;
 import dev.sinew.data.TrainTest;
+import dev.sinew.examples.Networks;
 import dev.sinew.layers.Dense;
 import dev.sinew.layers.Input;
 import dev.sinew.optimizers.SGD;
@@ -33,14 +34,7 @@ class FitTest {
     static final Splits SPLITS = SAMPLE.splits(2700, 300, 1);
 
     static Sequential mlp(long seed) {
-        Sequential net = new Sequential(seed);
-        net.add(new Input(784));
-        net.add(new Dense(150, "relu"));
-        net.add(new Dense(150, "relu"));
-        net.add(new Dense(100, "relu"));
-        net.add(new Dense(10, "softmax"));
-        net.compile("categorical_crossentropy", new SGD(0.1), "accuracy");
-        return net;
+        return Networks.notebookMlp(seed);
     }
 
     @Test
