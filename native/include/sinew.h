@@ -67,6 +67,46 @@ void sinew_dropout_forward(float *y, float *mask, const float *x, int64_t n, flo
 /* y[i] = a[i] * b[i] over n values (dropout's backward: dx = dy * mask). y may be a or b. */
 void sinew_mul(float *y, const float *a, const float *b, int64_t n);
 
+/* ---- Convolution and pooling. Images are NHWC: x[n][h][w][c], row-major. A window's top-left
+ * input pixel for output (oh, ow) is (oh * SH - PT, ow * SW - PL); pixels outside the image are
+ * padding (zero for convolution, ignored for pooling). ---- */
+
+/* Unfolds image patches into rows: cols has N*OH*OW rows of KH*KW*C values, ordered (kh, kw, c)
+ * to match a Keras kernel (KH, KW, C, F) read as a (KH*KW*C, F) matrix, so that
+ * conv(x) = cols * kernel is one GEMM whose output is already NHWC. */
+void sinew_im2col(float *cols, const float *x, int N, int H, int W, int C, int KH, int KW, int SH,
+                  int SW, int PT, int PL, int OH, int OW);
+
+/* The adjoint of im2col: dx = sum of every patch row of dcols back into its pixels (dx is
+ * overwritten, padding contributions are dropped). */
+void sinew_col2im(float *dx, const float *dcols, int N, int H, int W, int C, int KH, int KW, int SH,
+                  int SW, int PT, int PL, int OH, int OW);
+
+/* Max pooling over KH x KW windows, per channel. argmax (int32, N*OH*OW*C) receives each maximum's
+ * index within its image, (h * W + w) * C + c, for the backward pass. */
+void sinew_maxpool_forward(float *y, int32_t *argmax, const float *x, int N, int H, int W, int C,
+                           int KH, int KW, int SH, int SW, int PT, int PL, int OH, int OW);
+
+/* dx = 0, then each dy added at its argmax. */
+void sinew_maxpool_backward(float *dx, const float *dy, const int32_t *argmax, int N, int H, int W,
+                            int C, int OH, int OW);
+
+/* Average pooling; a window's mean is over its pixels inside the image (padding not counted, as
+ * Keras). */
+void sinew_avgpool_forward(float *y, const float *x, int N, int H, int W, int C, int KH, int KW,
+                           int SH, int SW, int PT, int PL, int OH, int OW);
+
+/* dx = 0, then each dy spread evenly over its window's pixels inside the image. */
+void sinew_avgpool_backward(float *dx, const float *dy, int N, int H, int W, int C, int KH, int KW,
+                            int SH, int SW, int PT, int PL, int OH, int OW);
+
+/* Affine warp of N images (NHWC) with bilinear sampling, zero outside the image: output pixel
+ * (h, w) of image n takes the input at
+ *   (u, v) = [[a, b], [c, d]] (h - cy, w - cx) + (cy + ty, cx + tx),   cy = (H-1)/2, cx = (W-1)/2,
+ * with transforms[6n..6n+5] = {a, b, c, d, ty, tx}. The one kernel behind rotation, zoom and
+ * translation augmentation. */
+void sinew_affine_warp(float *y, const float *x, const float *transforms, int N, int H, int W, int C);
+
 /* SGD with momentum, Keras's formulation, over n parameters:
  *   v = momentum * v - lr * g;  w += v                      (nesterov = 0)
  *   v = momentum * v - lr * g;  w += momentum * v - lr * g  (nesterov = 1) */

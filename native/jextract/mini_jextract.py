@@ -17,6 +17,7 @@ C_TYPES = {  # C type -> (layout constant, Java type)
     "int": ("C_INT", "int"),
     "int64_t": ("C_LONG", "long"),
     "uint64_t": ("C_LONG", "long"),
+    "int32_t": ("C_INT", "int"),
     "float": ("C_FLOAT", "float"),
     "double": ("C_DOUBLE", "double"),
 }

@@ -153,6 +153,78 @@ public abstract class Backend {
         multiplyImpl(y, a, b, n);
     }
 
+    /** Unfolds N images into rows of patches: cols (N*OH*OW, KH*KW*C). See native/src/conv.c. */
+    public final void im2col(Tensor cols, Tensor x, int N, Window g) {
+        Check.positive("im2col", "N", N);
+        Check.holds("im2col", "cols", cols, (long) N * g.positions() * g.patchSize());
+        Check.holds("im2col", "x", x, N * g.inputSize());
+        im2colImpl(cols, x, N, g);
+    }
+
+    /** The adjoint of {@link #im2col}: dx (overwritten) = patch rows of dcols summed back into pixels. */
+    public final void col2im(Tensor dx, Tensor dcols, int N, Window g) {
+        Check.positive("col2im", "N", N);
+        Check.holds("col2im", "dcols", dcols, (long) N * g.positions() * g.patchSize());
+        Check.holds("col2im", "dx", dx, N * g.inputSize());
+        col2imImpl(dx, dcols, N, g);
+    }
+
+    /**
+     * Max pooling: y (N, OH, OW, C) and, in {@code argmax} (used as int32 storage), each maximum's
+     * index within its image.
+     */
+    public final void maxPool(Tensor y, Tensor argmax, Tensor x, int N, Window g) {
+        Check.positive("maxPool", "N", N);
+        Check.holds("maxPool", "y", y, N * g.pooledSize());
+        Check.holds("maxPool", "argmax", argmax, N * g.pooledSize());
+        Check.holds("maxPool", "x", x, N * g.inputSize());
+        maxPoolImpl(y, argmax, x, N, g);
+    }
+
+    /** dx (overwritten) = each dy added at its argmax; indices outside the image are ignored. */
+    public final void maxPoolBackward(Tensor dx, Tensor dy, Tensor argmax, int N, Window g) {
+        Check.positive("maxPoolBackward", "N", N);
+        Check.holds("maxPoolBackward", "dx", dx, N * g.inputSize());
+        Check.holds("maxPoolBackward", "dy", dy, N * g.pooledSize());
+        Check.holds("maxPoolBackward", "argmax", argmax, N * g.pooledSize());
+        maxPoolBackwardImpl(dx, dy, argmax, N, g);
+    }
+
+    /** Average pooling over each window's pixels inside the image. */
+    public final void avgPool(Tensor y, Tensor x, int N, Window g) {
+        Check.positive("avgPool", "N", N);
+        Check.holds("avgPool", "y", y, N * g.pooledSize());
+        Check.holds("avgPool", "x", x, N * g.inputSize());
+        avgPoolImpl(y, x, N, g);
+    }
+
+    /** dx (overwritten) = each dy spread evenly over its window's pixels inside the image. */
+    public final void avgPoolBackward(Tensor dx, Tensor dy, int N, Window g) {
+        Check.positive("avgPoolBackward", "N", N);
+        Check.holds("avgPoolBackward", "dx", dx, N * g.inputSize());
+        Check.holds("avgPoolBackward", "dy", dy, N * g.pooledSize());
+        avgPoolBackwardImpl(dx, dy, N, g);
+    }
+
+    /**
+     * Warps N images of H x W x C by one affine map each ({@code transforms}: 6 values per image,
+     * see native/include/sinew.h), bilinear, zero outside. y must not be x.
+     */
+    public final void affineWarp(Tensor y, Tensor x, Tensor transforms, int N, int H, int W, int C) {
+        Check.positive("affineWarp", "N", N);
+        Check.positive("affineWarp", "H", H);
+        Check.positive("affineWarp", "W", W);
+        Check.positive("affineWarp", "C", C);
+        long size = (long) N * H * W * C;
+        Check.holds("affineWarp", "y", y, size);
+        Check.holds("affineWarp", "x", x, size);
+        Check.holds("affineWarp", "transforms", transforms, 6L * N);
+        if (y.segment().address() == x.segment().address()) {
+            throw new IllegalArgumentException("affineWarp: y and x must be different buffers");
+        }
+        affineWarpImpl(y, x, transforms, N, H, W, C);
+    }
+
     private static void checkLoss(String op, Tensor grad, Tensor p, Tensor t, int N, int C) {
         Check.positive(op, "N", N);
         Check.positive(op, "C", C);
@@ -190,6 +262,20 @@ public abstract class Backend {
     protected abstract void dropoutImpl(Tensor y, Tensor mask, Tensor x, long n, float rate, long seed);
 
     protected abstract void multiplyImpl(Tensor y, Tensor a, Tensor b, long n);
+
+    protected abstract void affineWarpImpl(Tensor y, Tensor x, Tensor transforms, int N, int H, int W, int C);
+
+    protected abstract void im2colImpl(Tensor cols, Tensor x, int N, Window g);
+
+    protected abstract void col2imImpl(Tensor dx, Tensor dcols, int N, Window g);
+
+    protected abstract void maxPoolImpl(Tensor y, Tensor argmax, Tensor x, int N, Window g);
+
+    protected abstract void maxPoolBackwardImpl(Tensor dx, Tensor dy, Tensor argmax, int N, Window g);
+
+    protected abstract void avgPoolImpl(Tensor y, Tensor x, int N, Window g);
+
+    protected abstract void avgPoolBackwardImpl(Tensor dx, Tensor dy, int N, Window g);
 
     @Override
     public String toString() {

@@ -153,4 +153,45 @@ public final class NativeBackend extends Backend {
     protected void multiplyImpl(Tensor y, Tensor a, Tensor b, long n) {
         sinew_h.sinew_mul(y.segment(), a.segment(), b.segment(), n);
     }
+
+    @Override
+    protected void im2colImpl(Tensor cols, Tensor x, int N, Window g) {
+        sinew_h.sinew_im2col(cols.segment(), x.segment(), N, g.H(), g.W(), g.C(), g.KH(), g.KW(), g.SH(), g.SW(),
+                g.PT(), g.PL(), g.OH(), g.OW());
+    }
+
+    @Override
+    protected void col2imImpl(Tensor dx, Tensor dcols, int N, Window g) {
+        sinew_h.sinew_col2im(dx.segment(), dcols.segment(), N, g.H(), g.W(), g.C(), g.KH(), g.KW(), g.SH(), g.SW(),
+                g.PT(), g.PL(), g.OH(), g.OW());
+    }
+
+    @Override
+    protected void maxPoolImpl(Tensor y, Tensor argmax, Tensor x, int N, Window g) {
+        sinew_h.sinew_maxpool_forward(y.segment(), argmax.segment(), x.segment(), N, g.H(), g.W(), g.C(), g.KH(),
+                g.KW(), g.SH(), g.SW(), g.PT(), g.PL(), g.OH(), g.OW());
+    }
+
+    @Override
+    protected void maxPoolBackwardImpl(Tensor dx, Tensor dy, Tensor argmax, int N, Window g) {
+        sinew_h.sinew_maxpool_backward(dx.segment(), dy.segment(), argmax.segment(), N, g.H(), g.W(), g.C(), g.OH(),
+                g.OW());
+    }
+
+    @Override
+    protected void avgPoolImpl(Tensor y, Tensor x, int N, Window g) {
+        sinew_h.sinew_avgpool_forward(y.segment(), x.segment(), N, g.H(), g.W(), g.C(), g.KH(), g.KW(), g.SH(),
+                g.SW(), g.PT(), g.PL(), g.OH(), g.OW());
+    }
+
+    @Override
+    protected void avgPoolBackwardImpl(Tensor dx, Tensor dy, int N, Window g) {
+        sinew_h.sinew_avgpool_backward(dx.segment(), dy.segment(), N, g.H(), g.W(), g.C(), g.KH(), g.KW(), g.SH(),
+                g.SW(), g.PT(), g.PL(), g.OH(), g.OW());
+    }
+
+    @Override
+    protected void affineWarpImpl(Tensor y, Tensor x, Tensor transforms, int N, int H, int W, int C) {
+        sinew_h.sinew_affine_warp(y.segment(), x.segment(), transforms.segment(), N, H, W, C);
+    }
 }

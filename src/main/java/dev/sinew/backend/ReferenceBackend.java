@@ -204,4 +204,146 @@ public final class ReferenceBackend extends Backend {
     protected void multiplyImpl(Tensor y, Tensor a, Tensor b, long n) {
         for (long i = 0; i < n; i++) y.set(i, a.get(i) * b.get(i));
     }
+
+    // ---- windows over NHWC images: one visitor, the five operations below are its uses.
+
+    /** Calls {@code f(n, o, i, k)} for every output o = (n, oh, ow), window offset k = (kh, kw) and
+     *  in-image pixel i = (h * W + w) * C of image n (channel 0; add c for channel c). */
+    private interface WindowVisitor {
+        void visit(int n, long o, long i, int k);
+    }
+
+    private static void forEachWindowPixel(int N, Window g, WindowVisitor f) {
+        for (int n = 0; n < N; n++) {
+            for (int oh = 0; oh < g.OH(); oh++) {
+                for (int ow = 0; ow < g.OW(); ow++) {
+                    long o = ((long) n * g.OH() + oh) * g.OW() + ow;
+                    for (int kh = 0; kh < g.KH(); kh++) {
+                        int h = oh * g.SH() - g.PT() + kh;
+                        for (int kw = 0; kw < g.KW(); kw++) {
+                            int w = ow * g.SW() - g.PL() + kw;
+                            boolean inside = h >= 0 && h < g.H() && w >= 0 && w < g.W();
+                            f.visit(n, o, inside ? ((long) h * g.W() + w) * g.C() : -1, kh * g.KW() + kw);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    protected void im2colImpl(Tensor cols, Tensor x, int N, Window g) {
+        int C = g.C();
+        forEachWindowPixel(N, g, (n, o, i, k) -> {
+            for (int c = 0; c < C; c++) {
+                cols.set(o * g.patchSize() + (long) k * C + c, i < 0 ? 0f : x.get(n * g.inputSize() + i + c));
+            }
+        });
+    }
+
+    @Override
+    protected void col2imImpl(Tensor dx, Tensor dcols, int N, Window g) {
+        double[] acc = new double[(int) (N * g.inputSize())];
+        int C = g.C();
+        forEachWindowPixel(N, g, (n, o, i, k) -> {
+            if (i < 0) return;
+            for (int c = 0; c < C; c++) acc[(int) (n * g.inputSize() + i + c)] += dcols.get(o * g.patchSize() + (long) k * C + c);
+        });
+        for (int j = 0; j < acc.length; j++) dx.set(j, (float) acc[j]);
+    }
+
+    @Override
+    protected void maxPoolImpl(Tensor y, Tensor argmax, Tensor x, int N, Window g) {
+        int C = g.C();
+        long outs = N * g.pooledSize();
+        for (long j = 0; j < outs; j++) argmax.segment().setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, j, -1);
+        forEachWindowPixel(N, g, (n, o, i, k) -> {
+            if (i < 0) return;
+            for (int c = 0; c < C; c++) {
+                long out = o * C + c;
+                int best = argmax.segment().getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, out);
+                float v = x.get(n * g.inputSize() + i + c);
+                if (best < 0 || v > x.get(n * g.inputSize() + best)) {
+                    argmax.segment().setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, out, (int) (i + c));
+                    y.set(out, v);
+                }
+            }
+        });
+    }
+
+    @Override
+    protected void maxPoolBackwardImpl(Tensor dx, Tensor dy, Tensor argmax, int N, Window g) {
+        dx.segment().asSlice(0, N * g.inputSize() * Tensor.BYTES).fill((byte) 0);
+        long per = g.pooledSize();
+        for (int n = 0; n < N; n++) {
+            for (long o = 0; o < per; o++) {
+                int at = argmax.segment().getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, n * per + o);
+                if (at < 0 || at >= g.inputSize()) continue;
+                long j = n * g.inputSize() + at;
+                dx.set(j, dx.get(j) + dy.get(n * per + o));
+            }
+        }
+    }
+
+    /** Pixels of each output window inside the image, by output position. */
+    private static int[] windowCounts(int N, Window g) {
+        int[] counts = new int[N * g.positions()];
+        forEachWindowPixel(N, g, (n, o, i, k) -> {
+            if (i >= 0) counts[(int) o]++;
+        });
+        return counts;
+    }
+
+    @Override
+    protected void avgPoolImpl(Tensor y, Tensor x, int N, Window g) {
+        int C = g.C();
+        double[] acc = new double[(int) (N * g.pooledSize())];
+        forEachWindowPixel(N, g, (n, o, i, k) -> {
+            if (i < 0) return;
+            for (int c = 0; c < C; c++) acc[(int) (o * C + c)] += x.get(n * g.inputSize() + i + c);
+        });
+        int[] counts = windowCounts(N, g);
+        for (int j = 0; j < acc.length; j++) y.set(j, (float) (acc[j] / counts[j / C]));
+    }
+
+    @Override
+    protected void avgPoolBackwardImpl(Tensor dx, Tensor dy, int N, Window g) {
+        int C = g.C();
+        int[] counts = windowCounts(N, g);
+        double[] acc = new double[(int) (N * g.inputSize())];
+        forEachWindowPixel(N, g, (n, o, i, k) -> {
+            if (i < 0) return;
+            for (int c = 0; c < C; c++) acc[(int) (n * g.inputSize() + i + c)] += (double) dy.get(o * C + c) / counts[(int) o];
+        });
+        for (int j = 0; j < acc.length; j++) dx.set(j, (float) acc[j]);
+    }
+
+    @Override
+    protected void affineWarpImpl(Tensor y, Tensor x, Tensor transforms, int N, int H, int W, int C) {
+        double cy = 0.5 * (H - 1), cx = 0.5 * (W - 1);
+        long image = (long) H * W * C;
+        for (int n = 0; n < N; n++) {
+            float a = transforms.get(6L * n), b = transforms.get(6L * n + 1), c = transforms.get(6L * n + 2),
+                    d = transforms.get(6L * n + 3), ty = transforms.get(6L * n + 4), tx = transforms.get(6L * n + 5);
+            for (int h = 0; h < H; h++) {
+                for (int w = 0; w < W; w++) {
+                    // float arithmetic for the sample point, as in C, so both pick the same neighbours
+                    float dh = h - (float) cy, dw = w - (float) cx;
+                    float u = a * dh + b * dw + (float) cy + ty, v = c * dh + d * dw + (float) cx + tx;
+                    float u0 = (float) Math.floor(u), v0 = (float) Math.floor(v);
+                    float fu = u - u0, fv = v - v0;
+                    for (int ch = 0; ch < C; ch++) {
+                        double sum = 0;
+                        for (int k = 0; k < 4; k++) {
+                            int uu = (int) u0 + (k >> 1), vv = (int) v0 + (k & 1);
+                            if (uu < 0 || uu >= H || vv < 0 || vv >= W) continue;
+                            double wgt = ((k >> 1) == 1 ? fu : 1 - fu) * (double) ((k & 1) == 1 ? fv : 1 - fv);
+                            sum += wgt * x.get(n * image + ((long) uu * W + vv) * C + ch);
+                        }
+                        y.set(n * image + ((long) h * W + w) * C + ch, (float) sum);
+                    }
+                }
+            }
+        }
+    }
 }

@@ -17,32 +17,38 @@ import picocli.CommandLine.Option;
 
 /** {@code sinew train}: the notebook's classifier on Fashion-MNIST, with validation, early stopping, a saved model and a chart. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train the notebook's network (784-150-150-100-10, relu, softmax, SGD) on Fashion-MNIST.")
+        description = "Train the notebook's network (784-150-150-100-10, relu, softmax, SGD; or --model cnn) on Fashion-MNIST.")
 final class TrainCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--model", defaultValue = "mlp", description = "Network: mlp (default: ${DEFAULT-VALUE})")
+    @Option(names = "--model", defaultValue = "mlp",
+            description = "Network: mlp (784-150-150-100-10) or cnn (Conv2D 32 -> pool -> Conv2D 64 -> pool -> Dense 128 -> 10)"
+                    + " (default: ${DEFAULT-VALUE})")
     String model;
 
     @Option(names = "--epochs", defaultValue = "30", description = "Epochs at most (default: ${DEFAULT-VALUE})")
     int epochs;
 
-    @Option(names = "--batch-size", defaultValue = "100", description = "Batch size (default: ${DEFAULT-VALUE})")
-    int batchSize;
+    @Option(names = "--batch-size", description = "Batch size (default: 100 for mlp, 64 for cnn)")
+    Integer batchSize;
 
-    @Option(names = "--lr", defaultValue = "0.1", description = "SGD learning rate (default: ${DEFAULT-VALUE})")
-    double lr;
+    @Option(names = "--lr", description = "SGD learning rate (default: 0.1 for mlp, 0.05 for cnn)")
+    Double lr;
 
     @Option(names = "--momentum", defaultValue = "0", description = "SGD momentum (default: ${DEFAULT-VALUE})")
     double momentum;
 
     @Option(names = "--layers", split = ",", defaultValue = "150,150,100",
-            description = "Hidden layer sizes (default: ${DEFAULT-VALUE})")
+            description = "Hidden layer sizes of the mlp (default: ${DEFAULT-VALUE})")
     int[] layers;
 
-    @Option(names = "--dropout", defaultValue = "0", description = "Dropout rate after each hidden layer (default: ${DEFAULT-VALUE})")
+    @Option(names = "--dropout", defaultValue = "0",
+            description = "Dropout rate after each hidden layer (mlp) or before the dense layers (cnn) (default: ${DEFAULT-VALUE})")
     double dropout;
+
+    @Option(names = "--augment", description = "cnn only: random rotations, zooms and shifts of the training images")
+    boolean augment;
 
     @Option(names = "--train-size", defaultValue = "45000",
             description = "Training samples taken from the training file (default: ${DEFAULT-VALUE}; fewer if the file has fewer)")
@@ -67,7 +73,14 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!model.equals("mlp")) throw new IllegalArgumentException("unknown --model '" + model + "'; known: mlp");
+        boolean cnn = switch (model) {
+            case "mlp" -> false;
+            case "cnn" -> true;
+            default -> throw new IllegalArgumentException("unknown --model '" + model + "'; known: mlp, cnn");
+        };
+        if (augment && !cnn) throw new IllegalArgumentException("--augment needs --model cnn (it distorts images)");
+        int batch = batchSize != null ? batchSize : cnn ? 64 : 100;
+        double rate = lr != null ? lr : cnn ? 0.05 : 0.1;
         TrainTest data = common.load();
         int available = data.train().size();
         int validation = Math.min(validationSize, available / 10);
@@ -75,10 +88,15 @@ final class TrainCommand implements Callable<Integer> {
         Splits s = data.splits(train, validation, seed);
         System.out.println("Data: " + data.source() + " -> " + s);
 
-        try (Sequential net = Networks.mlp(data.train().features(), layers, data.train().targets(), dropout, seed)) {
-            net.compile("categorical_crossentropy", new SGD(lr, momentum, false), "accuracy");
+        if (cnn && data.train().features() != 28 * 28) {
+            throw new IllegalArgumentException("--model cnn takes 28x28 grey images; this data has " + data.train().features()
+                    + " values per sample");
+        }
+        try (Sequential net = cnn ? Networks.cnn(data.train().targets(), dropout, augment, seed)
+                : Networks.mlp(data.train().features(), layers, data.train().targets(), dropout, seed)) {
+            net.compile("categorical_crossentropy", new SGD(rate, momentum, false), "accuracy");
             System.out.print(net.summary());
-            FitOptions.Builder fit = FitOptions.builder().batchSize(batchSize).epochs(epochs).seed(seed)
+            FitOptions.Builder fit = FitOptions.builder().batchSize(batch).epochs(epochs).seed(seed)
                     .validationData(s.validation()).verbose(verbose)
                     .callbacks(new CsvLogger(output.resolve("history.csv")));
             EarlyStopping early = null;

@@ -45,7 +45,7 @@ public abstract class Layer {
 
     /** The name stem for automatic names, Keras's snake_case class name ("dense", "max_pooling2d"). */
     public String defaultNameStem() {
-        return getClass().getSimpleName().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase();
+        return getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase();
     }
 
     /** The Keras class name shown by {@code summary()}. */

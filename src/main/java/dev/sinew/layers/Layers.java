@@ -10,6 +10,18 @@ public final class Layers {
         Layer layer = switch (className) {
             case "Dense" -> new Dense(intOf(config, "units"), (String) config.get("activation"));
             case "Dropout" -> new Dropout(numberOf(config, "rate").doubleValue(), numberOf(config, "seed").longValue());
+            case "Flatten" -> new Flatten();
+            case "RandomRotation" -> new RandomRotation(numberOf(config, "factor").doubleValue());
+            case "RandomZoom" -> new RandomZoom(numberOf(config, "height_factor").doubleValue());
+            case "RandomTranslation" -> new RandomTranslation(numberOf(config, "height_factor").doubleValue(),
+                    numberOf(config, "width_factor").doubleValue());
+            case "Conv2D" -> new Conv2D(intOf(config, "filters"), pair(config, "kernel_size")[0], pair(config, "kernel_size")[1],
+                    pair(config, "strides")[0], pair(config, "strides")[1], (String) config.get("padding"),
+                    dev.sinew.activations.Activation.of((String) config.get("activation")));
+            case "MaxPooling2D" -> new MaxPooling2D(pair(config, "pool_size")[0], pair(config, "pool_size")[1],
+                    pair(config, "strides")[0], pair(config, "strides")[1], (String) config.get("padding"));
+            case "AveragePooling2D" -> new AveragePooling2D(pair(config, "pool_size")[0], pair(config, "pool_size")[1],
+                    pair(config, "strides")[0], pair(config, "strides")[1], (String) config.get("padding"));
             default -> throw new IllegalArgumentException("unknown layer class '" + className + "'");
         };
         Object name = config.get("name");
@@ -22,6 +34,14 @@ public final class Layers {
             throw new IllegalArgumentException("layer config needs a number '" + key + "', got " + config.get(key));
         }
         return n;
+    }
+
+    /** A two-element list such as {@code "kernel_size": [3, 3]}. */
+    static int[] pair(Map<String, Object> config, String key) {
+        if (!(config.get(key) instanceof java.util.List<?> l) || l.size() != 2) {
+            throw new IllegalArgumentException("layer config needs a pair '" + key + "', got " + config.get(key));
+        }
+        return new int[] {Math.toIntExact(((Number) l.get(0)).longValue()), Math.toIntExact(((Number) l.get(1)).longValue())};
     }
 
     static int intOf(Map<String, Object> config, String key) {

@@ -55,6 +55,7 @@ public final class Sequential implements AutoCloseable {
     private Workspace weightSpace;
     private Tensor params, grads;
     private long paramCount;
+    private int firstTrainable; // index of the first layer with weights
 
     // Per batch size: input/target copies, the loss gradient, and every layer's buffers.
     private Workspace batchSpace;
@@ -126,6 +127,10 @@ public final class Sequential implements AutoCloseable {
         if (layers.stream().anyMatch(l -> l.name().equals(layerName))) {
             throw new IllegalArgumentException("a layer named \"" + layerName + "\" is already in this model");
         }
+        if (layer instanceof dev.sinew.layers.Augmentation && layers.stream().anyMatch(l -> l.parameterCount() > 0)) {
+            throw new IllegalArgumentException(layer.describe() + " must come before every layer with weights (it passes"
+                    + " no gradient back); add it right after the Input");
+        }
         layer.build(in, backend); // throws, naming the layer, if it cannot take this input shape
         layer.withName(layerName);
         layers.add(layer);
@@ -177,6 +182,8 @@ public final class Sequential implements AutoCloseable {
         params = weightSpace.allocate(Shape.of(slab));
         grads = weightSpace.allocate(Shape.of(slab));
         paramCount = total;
+        firstTrainable = 0;
+        while (firstTrainable < layers.size() - 1 && layers.get(firstTrainable).parameterCount() == 0) firstTrainable++;
         SplittableRandom rng = new SplittableRandom(seed);
         long offset = 0;
         for (Layer l : layers) {
@@ -304,9 +311,11 @@ public final class Sequential implements AutoCloseable {
     private double forwardBackward(Tensor x, Tensor y, int n) {
         Tensor out = forward(x, n, true);
         double value = loss.compute(backend, out, y, n, outputWidth(), lossGrad, fusedLoss);
+        // Layers before the first one with weights need no gradient at all (augmentation, an
+        // initial dropout): the backward pass stops there.
         Tensor g = lossGrad;
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            g = layers.get(i).backward(g, n, i > 0);
+        for (int i = layers.size() - 1; i >= firstTrainable; i--) {
+            g = layers.get(i).backward(g, n, i > firstTrainable);
         }
         return value;
     }
@@ -325,7 +334,7 @@ public final class Sequential implements AutoCloseable {
         int n = checkX(x);
         ensureCapacity(n);
         copyChecked(x, xBuf, "x");
-        return forward(xBuf, n, false).toRows(n);
+        return forward(xBuf, n, false).toRows(n, outputWidth());
     }
 
     /** {@link #predictOnBatch(float[][])} on a tensor of shape (batch, ...). */
@@ -335,7 +344,7 @@ public final class Sequential implements AutoCloseable {
         int n = checkTensor(x, inputWidth(), "x");
         checkFinite(x, n, inputWidth(), "x");
         ensureCapacity(n);
-        return forward(x, n, false).toRows(n);
+        return forward(x, n, false).toRows(n, outputWidth());
     }
 
     /** Loss and metrics on one batch, without training (Keras's {@code test_on_batch}). */
@@ -426,7 +435,7 @@ public final class Sequential implements AutoCloseable {
             ensureCapacity(n);
             xBuf.copyRowsFrom(x, from, to);
             Tensor out = forward(xBuf, n, false);
-            float[][] part = out.toRows(n);
+            float[][] part = out.toRows(n, outputWidth());
             System.arraycopy(part, 0, result, from, n);
         }
         return result;
@@ -632,19 +641,19 @@ public final class Sequential implements AutoCloseable {
     /** A table of layers, output shapes and parameter counts, in Keras's format. */
     public String summary() {
         checkOpen();
-        String rule = "_".repeat(65) + "\n";
+        String rule = "_".repeat(72) + "\n";
         StringBuilder sb = new StringBuilder();
         sb.append("Model: \"").append(name).append("\"\n").append(rule);
-        sb.append(String.format(" %-27s %-25s %-10s%n", "Layer (type)", "Output Shape", "Param #"));
-        sb.append("=".repeat(65)).append('\n');
+        sb.append(String.format(" %-32s %-25s %-10s%n", "Layer (type)", "Output Shape", "Param #"));
+        sb.append("=".repeat(72)).append('\n');
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
             String out = l.outputShape().toString().replace("(", "(None, ").replace(",)", ")");
-            sb.append(String.format(" %-27s %-25s %-10s%n", l.name() + " (" + l.typeName() + ")", out,
+            sb.append(String.format(" %-32s %-25s %-10s%n", l.name() + " (" + l.typeName() + ")", out,
                     String.format("%,d", l.parameterCount())));
             if (i < layers.size() - 1) sb.append('\n');
         }
-        sb.append("=".repeat(65)).append('\n');
+        sb.append("=".repeat(72)).append('\n');
         long total = countParams();
         sb.append(String.format("Total params: %,d (%s)%n", total, humanBytes(total * Tensor.BYTES)));
         sb.append(String.format("Trainable params: %,d (%s)%n", total, humanBytes(total * Tensor.BYTES)));

@@ -471,6 +471,331 @@ public class sinew_h {
         }
     }
 
+    private static class sinew_im2col {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_im2col");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_im2col$descriptor() {
+        return sinew_im2col.DESC;
+    }
+
+    public static MethodHandle sinew_im2col$handle() {
+        return sinew_im2col.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_im2col(float *cols, const float *x, int N, int H, int W, int C, int KH, int KW, int SH, int SW, int PT, int PL, int OH, int OW)
+     * }
+     */
+    public static void sinew_im2col(MemorySegment cols, MemorySegment x, int N, int H, int W, int C, int KH, int KW, int SH, int SW, int PT, int PL, int OH, int OW) {
+        var mh$ = sinew_im2col.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_im2col", cols, x, N, H, W, C, KH, KW, SH, SW, PT, PL, OH, OW);
+            }
+            mh$.invokeExact(cols, x, N, H, W, C, KH, KW, SH, SW, PT, PL, OH, OW);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_col2im {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_col2im");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_col2im$descriptor() {
+        return sinew_col2im.DESC;
+    }
+
+    public static MethodHandle sinew_col2im$handle() {
+        return sinew_col2im.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_col2im(float *dx, const float *dcols, int N, int H, int W, int C, int KH, int KW, int SH, int SW, int PT, int PL, int OH, int OW)
+     * }
+     */
+    public static void sinew_col2im(MemorySegment dx, MemorySegment dcols, int N, int H, int W, int C, int KH, int KW, int SH, int SW, int PT, int PL, int OH, int OW) {
+        var mh$ = sinew_col2im.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_col2im", dx, dcols, N, H, W, C, KH, KW, SH, SW, PT, PL, OH, OW);
+            }
+            mh$.invokeExact(dx, dcols, N, H, W, C, KH, KW, SH, SW, PT, PL, OH, OW);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_maxpool_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_maxpool_forward");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_maxpool_forward$descriptor() {
+        return sinew_maxpool_forward.DESC;
+    }
+
+    public static MethodHandle sinew_maxpool_forward$handle() {
+        return sinew_maxpool_forward.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_maxpool_forward(float *y, int32_t *argmax, const float *x, int N, int H, int W, int C, int KH, int KW, int SH, int SW, int PT, int PL, int OH, int OW)
+     * }
+     */
+    public static void sinew_maxpool_forward(MemorySegment y, MemorySegment argmax, MemorySegment x, int N, int H, int W, int C, int KH, int KW, int SH, int SW, int PT, int PL, int OH, int OW) {
+        var mh$ = sinew_maxpool_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_maxpool_forward", y, argmax, x, N, H, W, C, KH, KW, SH, SW, PT, PL, OH, OW);
+            }
+            mh$.invokeExact(y, argmax, x, N, H, W, C, KH, KW, SH, SW, PT, PL, OH, OW);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_maxpool_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_maxpool_backward");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_maxpool_backward$descriptor() {
+        return sinew_maxpool_backward.DESC;
+    }
+
+    public static MethodHandle sinew_maxpool_backward$handle() {
+        return sinew_maxpool_backward.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_maxpool_backward(float *dx, const float *dy, const int32_t *argmax, int N, int H, int W, int C, int OH, int OW)
+     * }
+     */
+    public static void sinew_maxpool_backward(MemorySegment dx, MemorySegment dy, MemorySegment argmax, int N, int H, int W, int C, int OH, int OW) {
+        var mh$ = sinew_maxpool_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_maxpool_backward", dx, dy, argmax, N, H, W, C, OH, OW);
+            }
+            mh$.invokeExact(dx, dy, argmax, N, H, W, C, OH, OW);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_avgpool_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_avgpool_forward");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_avgpool_forward$descriptor() {
+        return sinew_avgpool_forward.DESC;
+    }
+
+    public static MethodHandle sinew_avgpool_forward$handle() {
+        return sinew_avgpool_forward.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_avgpool_forward(float *y, const float *x, int N, int H, int W, int C, int KH, int KW, int SH, int SW, int PT, int PL, int OH, int OW)
+     * }
+     */
+    public static void sinew_avgpool_forward(MemorySegment y, MemorySegment x, int N, int H, int W, int C, int KH, int KW, int SH, int SW, int PT, int PL, int OH, int OW) {
+        var mh$ = sinew_avgpool_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_avgpool_forward", y, x, N, H, W, C, KH, KW, SH, SW, PT, PL, OH, OW);
+            }
+            mh$.invokeExact(y, x, N, H, W, C, KH, KW, SH, SW, PT, PL, OH, OW);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_avgpool_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_avgpool_backward");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_avgpool_backward$descriptor() {
+        return sinew_avgpool_backward.DESC;
+    }
+
+    public static MethodHandle sinew_avgpool_backward$handle() {
+        return sinew_avgpool_backward.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_avgpool_backward(float *dx, const float *dy, int N, int H, int W, int C, int KH, int KW, int SH, int SW, int PT, int PL, int OH, int OW)
+     * }
+     */
+    public static void sinew_avgpool_backward(MemorySegment dx, MemorySegment dy, int N, int H, int W, int C, int KH, int KW, int SH, int SW, int PT, int PL, int OH, int OW) {
+        var mh$ = sinew_avgpool_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_avgpool_backward", dx, dy, N, H, W, C, KH, KW, SH, SW, PT, PL, OH, OW);
+            }
+            mh$.invokeExact(dx, dy, N, H, W, C, KH, KW, SH, SW, PT, PL, OH, OW);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_affine_warp {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_affine_warp");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_affine_warp$descriptor() {
+        return sinew_affine_warp.DESC;
+    }
+
+    public static MethodHandle sinew_affine_warp$handle() {
+        return sinew_affine_warp.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_affine_warp(float *y, const float *x, const float *transforms, int N, int H, int W, int C)
+     * }
+     */
+    public static void sinew_affine_warp(MemorySegment y, MemorySegment x, MemorySegment transforms, int N, int H, int W, int C) {
+        var mh$ = sinew_affine_warp.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_affine_warp", y, x, transforms, N, H, W, C);
+            }
+            mh$.invokeExact(y, x, transforms, N, H, W, C);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class sinew_sgd_momentum {
         public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
             sinew_h.C_POINTER,

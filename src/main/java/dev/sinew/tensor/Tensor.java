@@ -139,10 +139,14 @@ public final class Tensor implements AutoCloseable {
 
     /** The first {@code n} rows as a new {@code float[n][rowLength]}. */
     public float[][] toRows(int n) {
-        int width = rowLength();
+        return toRows(n, rowLength());
+    }
+
+    /** The first {@code n * width} values as {@code n} rows of {@code width}. */
+    public float[][] toRows(int n, int width) {
         if ((long) n * width > size()) {
             throw new IllegalArgumentException(
-                    "tensor of shape " + shape + " has fewer than " + n + " rows");
+                    "tensor of shape " + shape + " holds fewer than " + n + " rows of " + width);
         }
         float[][] out = new float[n][width];
         for (int r = 0; r < n; r++) {

@@ -28,6 +28,14 @@ class CliTest {
     }
 
     @Test
+    void trainCnnWithAugmentation(@TempDir Path out) throws Exception {
+        assertEquals(0, Main.run("train", "--sample", "--model", "cnn", "--augment", "--dropout", "0.25", "--epochs", "1",
+                "--train-size", "600", "--verbose", "0", "--output", out.toString()));
+        assertEquals(0, Main.run("evaluate", "--sample", "--model", out.resolve("model.zip").toString()));
+        assertEquals(1, Main.run("train", "--sample", "--augment", "--output", out.toString()), "--augment needs --model cnn");
+    }
+
+    @Test
     void badOptionsFailWithAMessage(@TempDir Path out) {
         assertEquals(1, Main.run("train", "--sample", "--model", "transformer", "--output", out.toString()));
         assertEquals(1, Main.run("evaluate", "--sample", "--model", out.resolve("none.zip").toString()));

@@ -77,6 +77,32 @@ class SaveLoadTest {
     }
 
     @Test
+    void convolutionalModelsRoundTripToo(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("cnn.zip");
+        Dataset small = DATA.slice(0, 200);
+        try (Sequential net = new Sequential(5)) {
+            net.add(new Input(28, 28, 1));
+            net.add(new dev.sinew.layers.RandomRotation(0.05));
+            net.add(new dev.sinew.layers.RandomZoom(0.1));
+            net.add(new dev.sinew.layers.RandomTranslation(0.1, 0.05));
+            net.add(new dev.sinew.layers.Conv2D(4, 3, 2, "same", "relu"));
+            net.add(new dev.sinew.layers.MaxPooling2D(2, 2, "valid"));
+            net.add(new dev.sinew.layers.AveragePooling2D(3, 1, "same"));
+            net.add(new dev.sinew.layers.Flatten());
+            net.add(new Dense(10, "softmax"));
+            net.compile("categorical_crossentropy", new SGD(0.05), "accuracy");
+            net.fit(small, FitOptions.builder().batchSize(50).epochs(1).verbose(0).build());
+            net.save(file);
+            float[][] before = net.predict(small.x(), 50);
+            try (Sequential loaded = Sequential.load(file)) {
+                assertEquals(net.summary(), loaded.summary());
+                float[][] after = loaded.predict(small.x(), 50);
+                for (int i = 0; i < before.length; i++) assertArrayEquals(before[i], after[i], 0f, "row " + i);
+            }
+        }
+    }
+
+    @Test
     void brokenFilesAreRejectedClearly(@TempDir Path dir) throws IOException {
         Path good = dir.resolve("good.zip");
         try (Sequential net = trained()) {

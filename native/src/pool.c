@@ -1,0 +1,117 @@
+/* Max and average pooling, NHWC, forward and backward. */
+#include <string.h>
+#include "sinew.h"
+
+void sinew_maxpool_forward(float *y, int32_t *argmax, const float *x, int N, int H, int W, int C,
+                           int KH, int KW, int SH, int SW, int PT, int PL, int OH, int OW) {
+    for (int n = 0; n < N; n++) {
+        const float *xn = x + (int64_t)n * H * W * C;
+        for (int oh = 0; oh < OH; oh++) {
+            for (int ow = 0; ow < OW; ow++) {
+                int64_t o = (((int64_t)n * OH + oh) * OW + ow) * C;
+                float *best = y + o;
+                int32_t *at = argmax + o;
+                int first = 1;
+                /* Pixel by pixel, all channels at once: the inner loop runs over contiguous
+                 * channels and vectorises; strict > keeps the first maximum, as numpy's argmax. */
+                for (int kh = 0; kh < KH; kh++) {
+                    int h = oh * SH - PT + kh;
+                    if (h < 0 || h >= H) continue;
+                    for (int kw = 0; kw < KW; kw++) {
+                        int w = ow * SW - PL + kw;
+                        if (w < 0 || w >= W) continue;
+                        int32_t base = (int32_t)(((int64_t)h * W + w) * C);
+                        const float *xp = xn + base;
+                        if (first) {
+                            for (int c = 0; c < C; c++) {
+                                best[c] = xp[c];
+                                at[c] = base + c;
+                            }
+                            first = 0;
+                        } else {
+                            for (int c = 0; c < C; c++) {
+                                int better = xp[c] > best[c];
+                                best[c] = better ? xp[c] : best[c];
+                                at[c] = better ? base + c : at[c];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+void sinew_maxpool_backward(float *dx, const float *dy, const int32_t *argmax, int N, int H, int W,
+                            int C, int OH, int OW) {
+    memset(dx, 0, sizeof(float) * (size_t)N * H * W * C);
+    const int64_t per = (int64_t)OH * OW * C, image = (int64_t)H * W * C;
+    for (int n = 0; n < N; n++) {
+        float *dxn = dx + n * image;
+        for (int64_t o = 0; o < per; o++) {
+            int32_t at = argmax[n * per + o];
+            /* Indices come from maxpool_forward; a foreign buffer must still not write out of bounds. */
+            if (at >= 0 && at < image) dxn[at] += dy[n * per + o];
+        }
+    }
+}
+
+/* Pixels of the window of output (oh, ow) that lie inside the image. */
+static int window_count(int oh, int ow, int H, int W, int KH, int KW, int SH, int SW, int PT, int PL) {
+    int h0 = oh * SH - PT, w0 = ow * SW - PL;
+    int h1 = h0 + KH, w1 = w0 + KW;
+    if (h0 < 0) h0 = 0;
+    if (w0 < 0) w0 = 0;
+    if (h1 > H) h1 = H;
+    if (w1 > W) w1 = W;
+    return (h1 - h0) * (w1 - w0);
+}
+
+void sinew_avgpool_forward(float *y, const float *x, int N, int H, int W, int C, int KH, int KW,
+                           int SH, int SW, int PT, int PL, int OH, int OW) {
+    for (int n = 0; n < N; n++) {
+        const float *xn = x + (int64_t)n * H * W * C;
+        for (int oh = 0; oh < OH; oh++) {
+            for (int ow = 0; ow < OW; ow++) {
+                float *yo = y + (((int64_t)n * OH + oh) * OW + ow) * C;
+                float inv = 1.0f / (float)window_count(oh, ow, H, W, KH, KW, SH, SW, PT, PL);
+                for (int c = 0; c < C; c++) yo[c] = 0.0f;
+                for (int kh = 0; kh < KH; kh++) {
+                    int h = oh * SH - PT + kh;
+                    if (h < 0 || h >= H) continue;
+                    for (int kw = 0; kw < KW; kw++) {
+                        int w = ow * SW - PL + kw;
+                        if (w < 0 || w >= W) continue;
+                        const float *xp = xn + ((int64_t)h * W + w) * C;
+                        for (int c = 0; c < C; c++) yo[c] += xp[c];
+                    }
+                }
+                for (int c = 0; c < C; c++) yo[c] *= inv;
+            }
+        }
+    }
+}
+
+void sinew_avgpool_backward(float *dx, const float *dy, int N, int H, int W, int C, int KH, int KW,
+                            int SH, int SW, int PT, int PL, int OH, int OW) {
+    memset(dx, 0, sizeof(float) * (size_t)N * H * W * C);
+    for (int n = 0; n < N; n++) {
+        float *dxn = dx + (int64_t)n * H * W * C;
+        for (int oh = 0; oh < OH; oh++) {
+            for (int ow = 0; ow < OW; ow++) {
+                const float *g = dy + (((int64_t)n * OH + oh) * OW + ow) * C;
+                float inv = 1.0f / (float)window_count(oh, ow, H, W, KH, KW, SH, SW, PT, PL);
+                for (int kh = 0; kh < KH; kh++) {
+                    int h = oh * SH - PT + kh;
+                    if (h < 0 || h >= H) continue;
+                    for (int kw = 0; kw < KW; kw++) {
+                        int w = ow * SW - PL + kw;
+                        if (w < 0 || w >= W) continue;
+                        float *d = dxn + ((int64_t)h * W + w) * C;
+                        for (int c = 0; c < C; c++) d[c] += g[c] * inv;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.sinew.layers;
+
+import dev.sinew.tensor.Shape;
+import dev.sinew.tensor.Tensor;
+import dev.sinew.tensor.Workspace;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * What the image augmentation layers share, as Keras 3's preprocessing layers: during training each
+ * image gets its own random affine map (drawn by the subclass) applied by one bilinear warp kernel;
+ * at inference the layer is the identity. The maps come from a generator seeded from the model's
+ * seed (or the layer's own), so seeded training is reproducible. Augmentation has no weights and
+ * passes no gradient to its input: put it before the trainable layers, right after the Input.
+ */
+public abstract class Augmentation extends Layer {
+    private final Long fixedSeed;
+    private SplittableRandom rng;
+    private int H, W, C;
+    private Tensor y, transforms;
+
+    protected Augmentation(Long seed) {
+        this.fixedSeed = seed;
+    }
+
+    /**
+     * Writes the map for one image into {@code t} = {a, b, c, d, ty, tx}: output pixel p (relative
+     * to the image centre) samples the input at [[a, b], [c, d]] p + centre + (ty, tx).
+     */
+    protected abstract void draw(RandomGenerator rng, int height, int width, float[] t);
+
+    @Override
+    protected Shape computeOutputShape(Shape in) {
+        Images.require(this, in);
+        H = in.dim(0);
+        W = in.dim(1);
+        C = in.dim(2);
+        return in;
+    }
+
+    @Override
+    public void initializeWeights(RandomGenerator modelRng) {
+        rng = new SplittableRandom(fixedSeed != null ? fixedSeed : modelRng.nextLong());
+    }
+
+    @Override
+    public void allocate(Workspace workspace, int capacity) {
+        y = workspace.allocate(Shape.of(capacity, H * W * C));
+        transforms = workspace.allocate(Shape.of(capacity, 6));
+    }
+
+    private final float[] t = new float[6];
+
+    @Override
+    public Tensor forward(Tensor x, int n, boolean training) {
+        if (!training) return x;
+        for (int i = 0; i < n; i++) {
+            draw(rng, H, W, t);
+            for (int k = 0; k < 6; k++) transforms.set(6L * i + k, t[k]);
+        }
+        backend.affineWarp(y, x, transforms, n, H, W, C);
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor dy, int n, boolean needInputGradient) {
+        if (needInputGradient) {
+            throw new IllegalStateException(describe() + " passes no gradient to its input; put augmentation layers"
+                    + " before every trainable layer (right after the Input)");
+        }
+        return null;
+    }
+
+    /**
+     * Fills {@code t} with the map of a rotation by {@code angle} radians about the centre,
+     * counter-clockwise on screen for a positive angle (as Keras), rows running downwards.
+     */
+    public static void rotation(double angle, float[] t) {
+        // In (row, column) coordinates with rows pointing down, sampling the input at
+        // [[cos, sin], [-sin, cos]] p turns the picture counter-clockwise by angle.
+        double cos = Math.cos(angle), sin = Math.sin(angle);
+        t[0] = (float) cos;
+        t[1] = (float) sin;
+        t[2] = (float) -sin;
+        t[3] = (float) cos;
+        t[4] = 0;
+        t[5] = 0;
+    }
+
+    /** Fills {@code t} with the map that shifts the image by (dh, dw) pixels (down and right when positive). */
+    public static void translation(double dh, double dw, float[] t) {
+        t[0] = 1;
+        t[1] = 0;
+        t[2] = 0;
+        t[3] = 1;
+        t[4] = (float) -dh;
+        t[5] = (float) -dw;
+    }
+
+    /** Fills {@code t} with a zoom: each output pixel samples the input (1 + zh, 1 + zw) times as far from the centre. */
+    public static void zoom(double zh, double zw, float[] t) {
+        t[0] = (float) (1 + zh);
+        t[1] = 0;
+        t[2] = 0;
+        t[3] = (float) (1 + zw);
+        t[4] = 0;
+        t[5] = 0;
+    }
+}

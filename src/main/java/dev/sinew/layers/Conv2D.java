@@ -1,0 +1,150 @@
+package dev.sinew.layers;
+
+import dev.sinew.activations.Activation;
+import dev.sinew.backend.Window;
+import dev.sinew.tensor.Shape;
+import dev.sinew.tensor.Tensor;
+import dev.sinew.tensor.Workspace;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * 2-D convolution, as Keras's {@code Conv2D}: a {@code kh x kw} kernel slides over the image with
+ * shared weights, {@code output = activation(conv2d(input, kernel) + bias)}.
+ *
+ * <ul>
+ *   <li>{@code filters}: output channels F; {@code kernelSize}: kh = kw, or both given;</li>
+ *   <li>{@code strides} (default 1) and {@code padding} "valid" (default) or "same";</li>
+ *   <li>{@code activation}: default linear.</li>
+ * </ul>
+ * Input {@code (batch, H, W, C)}, output {@code (batch, OH, OW, F)} (channels last). Kernel
+ * {@code (kh, kw, C, F)} Glorot-uniform, bias {@code (F)} zeros. Computed as one GEMM per batch:
+ * the patches are unfolded by {@code im2col} into a (batch*OH*OW, kh*kw*C) matrix and multiplied
+ * by the kernel read as (kh*kw*C, F); the product is already NHWC.
+ */
+public final class Conv2D extends Layer implements Activated {
+    private final int filters, kh, kw, sh, sw;
+    private final String padding;
+    private final Activation activation;
+    private boolean fusedWithLoss;
+
+    private Window g;
+    private Tensor kernel, bias, dKernel, dBias;
+    private Tensor cols;  // (capacity*OH*OW, kh*kw*C): patches in forward, their gradient in backward
+    private Tensor y, dx;
+    private int capacity;
+
+    public Conv2D(int filters, int kernelSize) {
+        this(filters, kernelSize, Activation.LINEAR);
+    }
+
+    public Conv2D(int filters, int kernelSize, String activation) {
+        this(filters, kernelSize, Activation.of(activation));
+    }
+
+    public Conv2D(int filters, int kernelSize, Activation activation) {
+        this(filters, kernelSize, kernelSize, 1, 1, "valid", activation);
+    }
+
+    /** Square kernel and strides: {@code Conv2D(32, 3, 2, "same", "relu")}. */
+    public Conv2D(int filters, int kernelSize, int strides, String padding, String activation) {
+        this(filters, kernelSize, kernelSize, strides, strides, padding, Activation.of(activation));
+    }
+
+    public Conv2D(int filters, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, String padding,
+            Activation activation) {
+        this.filters = Images.positive("Conv2D filters", filters);
+        this.kh = Images.positive("Conv2D kernel height", kernelHeight);
+        this.kw = Images.positive("Conv2D kernel width", kernelWidth);
+        this.sh = Images.positive("Conv2D stride height", strideHeight);
+        this.sw = Images.positive("Conv2D stride width", strideWidth);
+        this.padding = Images.padding("Conv2D", padding);
+        this.activation = activation == null ? Activation.LINEAR : activation;
+    }
+
+    @Override
+    public Activation activation() {
+        return activation;
+    }
+
+    @Override
+    public void setActivationFusedWithLoss(boolean fused) {
+        this.fusedWithLoss = fused;
+    }
+
+    @Override
+    protected Shape computeOutputShape(Shape in) {
+        Images.require(this, in);
+        g = Window.of(describe(), in.dim(0), in.dim(1), in.dim(2), kh, kw, sh, sw, padding);
+        return Shape.of(g.OH(), g.OW(), filters);
+    }
+
+    @Override
+    public List<Shape> weightShapes() {
+        return List.of(Shape.of(kh, kw, g.C(), filters), Shape.of(filters));
+    }
+
+    @Override
+    public List<String> weightNames() {
+        return List.of("kernel", "bias");
+    }
+
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("filters", (long) filters);
+        c.put("kernel_size", List.of((long) kh, (long) kw));
+        c.put("strides", List.of((long) sh, (long) sw));
+        c.put("padding", padding);
+        c.put("activation", activation.kerasName());
+        return c;
+    }
+
+    @Override
+    public void bindWeights(List<Tensor> weights, List<Tensor> gradients) {
+        kernel = weights.get(0);
+        bias = weights.get(1);
+        dKernel = gradients.get(0);
+        dBias = gradients.get(1);
+    }
+
+    @Override
+    public void initializeWeights(RandomGenerator rng) {
+        // Keras's fans for a conv kernel: receptive field times channels in / out.
+        Initializers.glorotUniform(kernel, (long) kh * kw * g.C(), (long) kh * kw * filters, rng);
+        Initializers.zeros(bias);
+    }
+
+    @Override
+    public void allocate(Workspace workspace, int capacity) {
+        this.capacity = capacity;
+        cols = workspace.allocate(Shape.of(capacity * g.positions(), g.patchSize()));
+        y = workspace.allocate(Shape.of(capacity, g.positions() * filters));
+        dx = workspace.allocate(Shape.of(capacity, (int) g.inputSize()));
+    }
+
+    // cols = im2col(x); y = act(cols K + b), one GEMM and one fused pass over N*OH*OW rows.
+    @Override
+    public Tensor forward(Tensor x, int n, boolean training) {
+        int rows = n * g.positions();
+        backend.im2col(cols, x, n, g);
+        backend.gemm(false, false, rows, filters, g.patchSize(), 1f, cols, kernel, 0f, y);
+        backend.biasActivation(y, y, bias, rows, filters, activation);
+        return y;
+    }
+
+    // dz = dy * act'(y); dK = cols^T dz; db = colsum(dz); then cols is free to hold dcols = dz K^T,
+    // and dx = col2im(dcols).
+    @Override
+    public Tensor backward(Tensor dy, int n, boolean needInputGradient) {
+        int rows = n * g.positions();
+        if (!fusedWithLoss) backend.activationBackward(dy, y, dy, rows, filters, activation);
+        backend.gemm(true, false, g.patchSize(), filters, rows, 1f, cols, dy, 0f, dKernel);
+        backend.columnSum(dBias, dy, rows, filters);
+        if (!needInputGradient) return null;
+        backend.gemm(false, true, rows, g.patchSize(), filters, 1f, dy, kernel, 0f, cols);
+        backend.col2im(dx, cols, n, g);
+        return dx;
+    }
+}

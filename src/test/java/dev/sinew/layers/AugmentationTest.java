@@ -1,0 +1,142 @@
+package dev.sinew.layers;
+
+import static dev.sinew.TestUtil.relativeError;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sinew.TestUtil;
+import dev.sinew.backend.Backend;
+import dev.sinew.backend.Backends;
+import dev.sinew.models.Sequential;
+import dev.sinew.optimizers.SGD;
+import dev.sinew.tensor.Tensor;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+/** The affine warp kernel and the augmentation layers built on it. */
+class AugmentationTest {
+    static Stream<Backend> backends() {
+        return Stream.of(Backends.reference(), Backends.nativeBackend());
+    }
+
+    /** Warps one H x W x 1 image by {@code t}. */
+    static float[] warp(Backend b, float[] image, int H, int W, float[] t) {
+        try (Tensor x = Tensor.of(image, 1, H * W); Tensor y = Tensor.zeros(1, H * W); Tensor tr = Tensor.of(t, 1, 6)) {
+            b.affineWarp(y, x, tr, 1, H, W, 1);
+            return y.toArray();
+        }
+    }
+
+    static float[] onePixel(int H, int W, int h, int w) {
+        float[] img = new float[H * W];
+        img[h * W + w] = 1;
+        return img;
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void pixelsMoveAsExpected(Backend b) {
+        float[] t = new float[6];
+        // 90 degrees counter-clockwise: the top-middle pixel goes to the left-middle.
+        Augmentation.rotation(Math.PI / 2, t);
+        assertArrayEquals(onePixel(5, 5, 2, 0), warp(b, onePixel(5, 5, 0, 2), 5, 5, t), 1e-6f);
+        // 180 degrees: the top-left corner goes to the bottom-right, on a non-square image too.
+        Augmentation.rotation(Math.PI, t);
+        assertArrayEquals(onePixel(3, 5, 2, 4), warp(b, onePixel(3, 5, 0, 0), 3, 5, t), 1e-6f);
+        // Shift by 1 down and 2 right.
+        Augmentation.translation(1, 2, t);
+        assertArrayEquals(onePixel(5, 5, 2, 3), warp(b, onePixel(5, 5, 1, 1), 5, 5, t), 0f);
+        // Half a pixel right: bilinear splits the pixel evenly over two.
+        Augmentation.translation(0, 0.5, t);
+        float[] half = warp(b, onePixel(5, 5, 2, 2), 5, 5, t);
+        assertEquals(0.5f, half[2 * 5 + 2], 1e-6f);
+        assertEquals(0.5f, half[2 * 5 + 3], 1e-6f);
+        // Zoom out 2x: a pixel two steps from the centre is seen one step from it; the centre stays.
+        Augmentation.zoom(1, 1, t);
+        assertArrayEquals(onePixel(5, 5, 2, 3), warp(b, onePixel(5, 5, 2, 4), 5, 5, t), 1e-6f);
+        assertArrayEquals(onePixel(5, 5, 2, 2), warp(b, onePixel(5, 5, 2, 2), 5, 5, t), 1e-6f);
+        // Shifted out of the image: zeros.
+        Augmentation.translation(0, 5, t);
+        assertArrayEquals(new float[25], warp(b, onePixel(5, 5, 2, 2), 5, 5, t), 0f);
+    }
+
+    @Test
+    void nativeWarpEqualsReference() {
+        SplittableRandom rng = new SplittableRandom(3);
+        int N = 4, H = 11, W = 9, C = 3;
+        float[] img = TestUtil.uniform(rng, N * H * W * C, 0, 1);
+        float[] t = new float[6 * N], one = new float[6];
+        for (int n = 0; n < N; n++) {
+            switch (n % 3) {
+                case 0 -> Augmentation.rotation(rng.nextDouble(-1, 1), one);
+                case 1 -> Augmentation.zoom(rng.nextDouble(-0.3, 0.3), rng.nextDouble(-0.3, 0.3), one);
+                default -> Augmentation.translation(rng.nextDouble(-3, 3), rng.nextDouble(-3, 3), one);
+            }
+            System.arraycopy(one, 0, t, 6 * n, 6);
+        }
+        float[][] out = new float[2][];
+        int k = 0;
+        for (Backend b : List.of(Backends.reference(), Backends.nativeBackend())) {
+            try (Tensor x = Tensor.of(img, N, H * W * C); Tensor y = Tensor.zeros(N, H * W * C); Tensor tr = Tensor.of(t, N, 6)) {
+                b.affineWarp(y, x, tr, N, H, W, C);
+                out[k++] = y.toArray();
+            }
+        }
+        double e = relativeError(out[1], out[0], 1e-6);
+        System.out.printf("native vs reference  affine warp max rel err %.2e%n", e);
+        assertTrue(e <= 1e-5, "relative error " + e);
+    }
+
+    static Sequential withAugmentation(long seed) {
+        Sequential net = new Sequential(seed);
+        net.add(new Input(8, 8, 1));
+        net.add(new RandomRotation(0.05));
+        net.add(new RandomZoom(0.1));
+        net.add(new RandomTranslation(0.1, 0.1));
+        net.add(new Conv2D(2, 3, "relu"));
+        net.add(new Flatten());
+        net.add(new Dense(3, "softmax"));
+        net.compile("categorical_crossentropy", new SGD(0.01), "accuracy");
+        return net;
+    }
+
+    @Test
+    void activeInTrainingOnlyAndSeeded() {
+        SplittableRandom rng = new SplittableRandom(5);
+        float[][] x = TestUtil.uniform(rng, 6, 64, 0, 1), y = TestUtil.oneHot(rng, 6, 3);
+        try (Sequential aug = withAugmentation(1); Sequential plain = new Sequential(1); Sequential again = withAugmentation(1)) {
+            plain.add(new Input(8, 8, 1));
+            plain.add(new Conv2D(2, 3, "relu"));
+            plain.add(new Flatten());
+            plain.add(new Dense(3, "softmax"));
+            plain.compile("categorical_crossentropy", new SGD(0.01), "accuracy");
+            plain.setWeights(aug.getWeights());
+            again.setWeights(aug.getWeights());
+            float[][] pa = aug.predict(x), pp = plain.predict(x);
+            for (int i = 0; i < 6; i++) assertArrayEquals(pp[i], pa[i], 0f, "inference is unaffected");
+            float[] lossAug = aug.trainOnBatch(x, y), lossPlain = plain.trainOnBatch(x, y), lossAgain = again.trainOnBatch(x, y);
+            assertTrue(lossAug[0] != lossPlain[0], "training sees warped images");
+            assertEquals(lossAug[0], lossAgain[0], 0f, "the same seed warps the same way");
+        }
+    }
+
+    @Test
+    void mustComeBeforeTrainableLayers() {
+        try (Sequential net = new Sequential(1)) {
+            net.add(new Input(8, 8, 1));
+            net.add(new Conv2D(2, 3));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> net.add(new RandomRotation(0.1)));
+            assertTrue(e.getMessage().contains("RandomRotation \"random_rotation\" must come before every layer with weights"),
+                    e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> new RandomRotation(0));
+        assertThrows(IllegalArgumentException.class, () -> new RandomZoom(1.5));
+        assertThrows(IllegalArgumentException.class, () -> new RandomTranslation(-0.1, 0.1));
+    }
+}

@@ -1,0 +1,111 @@
+package dev.sinew.layers;
+
+import static dev.sinew.TestUtil.relativeError;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sinew.activations.Activation;
+import dev.sinew.backend.Backends;
+import dev.sinew.tensor.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Conv2D, MaxPooling2D, AveragePooling2D and Flatten: (1) central finite differences against the
+ * analytic backward pass on the reference backend; (2) the native backend equal to the reference
+ * on the output, dx and every weight gradient (max relative error printed, at most 1e-4).
+ * Strides 1 and 2, both paddings, 1 and 3 channels, odd image sizes, kernel sizes 1, 3 and 5.
+ */
+class ConvPoolGradientCheckTest {
+    static final double FD_TOL = 1e-2, NATIVE_TOL = 1e-4;
+    static double worst;
+
+    record Case(String name, Supplier<Layer> layer, Shape input) {
+        @Override
+        public String toString() {
+            return name + " on " + input;
+        }
+    }
+
+    static Stream<Arguments> cases() {
+        List<Case> c = new ArrayList<>();
+        for (int k : new int[] {1, 3, 5}) {
+            for (int s : new int[] {1, 2}) {
+                for (String pad : new String[] {"valid", "same"}) {
+                    for (int ch : new int[] {1, 3}) {
+                        Activation act = k == 3 ? Activation.TANH : Activation.LINEAR;
+                        c.add(new Case("Conv2D(2, " + k + ", stride " + s + ", " + pad + ", " + act + ")",
+                                () -> new Conv2D(2, k, k, s, s, pad, act), Shape.of(7, 5, ch)));
+                    }
+                }
+            }
+        }
+        c.add(new Case("Conv2D(4, 3x2, strides 2x1, same, relu)", () -> new Conv2D(4, 3, 2, 2, 1, "same", Activation.RELU),
+                Shape.of(9, 6, 2)));
+        for (int p : new int[] {2, 3}) {
+            for (String pad : new String[] {"valid", "same"}) {
+                for (int s : new int[] {1, 2}) {
+                    c.add(new Case("MaxPooling2D(" + p + ", " + s + ", " + pad + ")", () -> new MaxPooling2D(p, s, pad), Shape.of(7, 5, 3)));
+                    c.add(new Case("AveragePooling2D(" + p + ", " + s + ", " + pad + ")", () -> new AveragePooling2D(p, s, pad),
+                            Shape.of(7, 5, 3)));
+                }
+            }
+        }
+        c.add(new Case("Flatten", Flatten::new, Shape.of(3, 5, 2)));
+        return c.stream().map(Arguments::of);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void finiteDifferencesMatchBackward(Case c) {
+        try (LayerHarness h = new LayerHarness(c.layer().get(), c.input(), 2, Backends.reference(), 17)) {
+            float[] dx = h.backward();
+            check(c + " dx", dx, h.numericGradient(h.x, h.x.size(), 1e-3));
+            for (int i = 0; i < h.weights.size(); i++) {
+                check(c + " d" + h.layer.weightNames().get(i), h.grads.get(i).toArray(),
+                        h.numericGradient(h.weights.get(i), h.weights.get(i).size(), 1e-3));
+            }
+        }
+    }
+
+    static void check(String what, float[] analytic, float[] numeric) {
+        double e = relativeError(analytic, numeric, 1e-3);
+        System.out.printf("finite differences  %-70s max rel err %.2e%n", what, e);
+        assertTrue(e < FD_TOL, what + ": analytic vs numeric relative error " + e);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void nativeEqualsReference(Case c) {
+        for (int batch : new int[] {1, 3}) {
+            try (LayerHarness ref = new LayerHarness(c.layer().get(), c.input(), batch, Backends.reference(), 23);
+                    LayerHarness nat = new LayerHarness(c.layer().get(), c.input(), batch, Backends.nativeBackend(), 23)) {
+                compare(c + " b" + batch + " forward", nat.layer.forward(nat.x, batch, true).toArray(),
+                        ref.layer.forward(ref.x, batch, true).toArray(), batch * (int) nat.layer.outputShape().size());
+                compare(c + " b" + batch + " dx", nat.backward(), ref.backward(), Integer.MAX_VALUE);
+                for (int i = 0; i < ref.weights.size(); i++) {
+                    compare(c + " b" + batch + " d" + ref.layer.weightNames().get(i), nat.grads.get(i).toArray(),
+                            ref.grads.get(i).toArray(), Integer.MAX_VALUE);
+                }
+            }
+        }
+    }
+
+    static void compare(String what, float[] nat, float[] ref, int used) {
+        int n = Math.min(used, ref.length);
+        double e = relativeError(java.util.Arrays.copyOf(nat, n), java.util.Arrays.copyOf(ref, n), 1e-6);
+        worst = Math.max(worst, e);
+        System.out.printf("native vs reference  %-70s max rel err %.2e%n", what, e);
+        assertTrue(e <= NATIVE_TOL, what + ": native vs reference relative error " + e);
+    }
+
+    @AfterAll
+    static void report() {
+        System.out.printf("ConvPoolGradientCheckTest: largest native-vs-reference relative error %.3e%n", worst);
+    }
+}
