@@ -12,12 +12,19 @@ import java.util.random.RandomGenerator;
  * at inference the layer is the identity. The maps come from a generator seeded from the model's
  * seed (or the layer's own), so seeded training is reproducible. Augmentation has no weights and
  * passes no gradient to its input: put it before the trainable layers, right after the Input.
+ *
+ * <p>Consecutive augmentation layers resample once, not once each: every bilinear resampling
+ * blurs a little, and three in a row would teach the network blurrier images than it will see at
+ * inference. Each layer composes its map with the one before it, and only the last of the run
+ * warps the original image by the composition.
  */
 public abstract class Augmentation extends Layer {
     private final Long fixedSeed;
     private SplittableRandom rng;
     private int H, W, C;
-    private Tensor y, transforms;
+    private Tensor y, transforms; // transforms: this layer's map composed with its predecessors'
+    private Augmentation previous; // the augmentation layer right before this one, if any
+    private boolean last = true;   // whether this layer ends its run of augmentation layers
 
     protected Augmentation(Long seed) {
         this.fixedSeed = seed;
@@ -38,6 +45,12 @@ public abstract class Augmentation extends Layer {
         return in;
     }
 
+    /** Called by the model when {@code next} is added right after this layer: the two warp as one. */
+    public void chain(Augmentation next) {
+        next.previous = this;
+        this.last = false;
+    }
+
     @Override
     public void initializeWeights(RandomGenerator modelRng) {
         rng = new SplittableRandom(fixedSeed != null ? fixedSeed : modelRng.nextLong());
@@ -51,15 +64,47 @@ public abstract class Augmentation extends Layer {
 
     private final float[] t = new float[6];
 
+    private final float[] p = new float[6];
+
+    // x is the original image for every layer of a run (the earlier ones pass it through); the
+    // last one warps it by T_first o ... o T_last, the point where its output pixel is sampled.
     @Override
     public Tensor forward(Tensor x, int n, boolean training) {
         if (!training) return x;
         for (int i = 0; i < n; i++) {
             draw(rng, H, W, t);
+            if (previous != null) {
+                for (int k = 0; k < 6; k++) p[k] = previous.transforms.get(6L * i + k);
+                compose(p, t);
+            }
             for (int k = 0; k < 6; k++) transforms.set(6L * i + k, t[k]);
         }
+        if (!last) return x;
         backend.affineWarp(y, x, transforms, n, H, W, C);
         return y;
+    }
+
+    /** The first image of the last training forward's output (for tests and debugging). */
+    public float[] lastOutput() {
+        float[] out = new float[H * W * C];
+        for (int i = 0; i < out.length; i++) out[i] = y.get(i);
+        return out;
+    }
+
+    /**
+     * t := p o t for maps q = M q' + v in centred (row, column) coordinates:
+     * (p o t)(q) = Mp (Mt q + vt) + vp.
+     */
+    static void compose(float[] p, float[] t) {
+        float a = p[0] * t[0] + p[1] * t[2], b = p[0] * t[1] + p[1] * t[3];
+        float c = p[2] * t[0] + p[3] * t[2], d = p[2] * t[1] + p[3] * t[3];
+        float ty = p[0] * t[4] + p[1] * t[5] + p[4], tx = p[2] * t[4] + p[3] * t[5] + p[5];
+        t[0] = a;
+        t[1] = b;
+        t[2] = c;
+        t[3] = d;
+        t[4] = ty;
+        t[5] = tx;
     }
 
     @Override

@@ -23,17 +23,13 @@ import java.util.random.RandomGenerator;
  * the patches are unfolded by {@code im2col} into a (batch*OH*OW, kh*kw*C) matrix and multiplied
  * by the kernel read as (kh*kw*C, F); the product is already NHWC.
  */
-public final class Conv2D extends Layer implements Activated {
+public final class Conv2D extends KernelLayer {
     private final int filters, kh, kw, sh, sw;
     private final String padding;
-    private final Activation activation;
-    private boolean fusedWithLoss;
 
     private Window g;
-    private Tensor kernel, bias, dKernel, dBias;
     private Tensor cols;  // (capacity*OH*OW, kh*kw*C): patches in forward, their gradient in backward
     private Tensor y, dx;
-    private int capacity;
 
     public Conv2D(int filters, int kernelSize) {
         this(filters, kernelSize, Activation.LINEAR);
@@ -54,23 +50,13 @@ public final class Conv2D extends Layer implements Activated {
 
     public Conv2D(int filters, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, String padding,
             Activation activation) {
+        super(activation);
         this.filters = Images.positive("Conv2D filters", filters);
         this.kh = Images.positive("Conv2D kernel height", kernelHeight);
         this.kw = Images.positive("Conv2D kernel width", kernelWidth);
         this.sh = Images.positive("Conv2D stride height", strideHeight);
         this.sw = Images.positive("Conv2D stride width", strideWidth);
         this.padding = Images.padding("Conv2D", padding);
-        this.activation = activation == null ? Activation.LINEAR : activation;
-    }
-
-    @Override
-    public Activation activation() {
-        return activation;
-    }
-
-    @Override
-    public void setActivationFusedWithLoss(boolean fused) {
-        this.fusedWithLoss = fused;
     }
 
     @Override
@@ -86,11 +72,6 @@ public final class Conv2D extends Layer implements Activated {
     }
 
     @Override
-    public List<String> weightNames() {
-        return List.of("kernel", "bias");
-    }
-
-    @Override
     public Map<String, Object> getConfig() {
         Map<String, Object> c = super.getConfig();
         c.put("filters", (long) filters);
@@ -102,14 +83,6 @@ public final class Conv2D extends Layer implements Activated {
     }
 
     @Override
-    public void bindWeights(List<Tensor> weights, List<Tensor> gradients) {
-        kernel = weights.get(0);
-        bias = weights.get(1);
-        dKernel = gradients.get(0);
-        dBias = gradients.get(1);
-    }
-
-    @Override
     public void initializeWeights(RandomGenerator rng) {
         // Keras's fans for a conv kernel: receptive field times channels in / out.
         Initializers.glorotUniform(kernel, (long) kh * kw * g.C(), (long) kh * kw * filters, rng);
@@ -118,7 +91,6 @@ public final class Conv2D extends Layer implements Activated {
 
     @Override
     public void allocate(Workspace workspace, int capacity) {
-        this.capacity = capacity;
         cols = workspace.allocate(Shape.of(capacity * g.positions(), g.patchSize()));
         y = workspace.allocate(Shape.of(capacity, g.positions() * filters));
         dx = workspace.allocate(Shape.of(capacity, (int) g.inputSize()));
@@ -139,7 +111,7 @@ public final class Conv2D extends Layer implements Activated {
     @Override
     public Tensor backward(Tensor dy, int n, boolean needInputGradient) {
         int rows = n * g.positions();
-        if (!fusedWithLoss) backend.activationBackward(dy, y, dy, rows, filters, activation);
+        activationBackward(dy, y, rows, filters);
         backend.gemm(true, false, g.patchSize(), filters, rows, 1f, cols, dy, 0f, dKernel);
         backend.columnSum(dBias, dy, rows, filters);
         if (!needInputGradient) return null;

@@ -19,13 +19,10 @@ import java.util.random.RandomGenerator;
  * layout: kernel {@code (in, units)} initialised Glorot-uniform, bias {@code (units)} zeros.
  * An image input must be flattened first (a Flatten layer, or flat rows with a flat Input).
  */
-public final class Dense extends Layer implements Activated {
+public final class Dense extends KernelLayer {
     private final int units;
-    private final Activation activation;
-    private boolean fusedWithLoss;
 
     private int in;
-    private Tensor kernel, bias, dKernel, dBias; // views into the model's parameter tensors
     private Tensor y;                            // (capacity, units): activations, kept for backward
     private Tensor dx;                           // (capacity, in)
     private Tensor x;                            // the last forward input (not owned)
@@ -39,25 +36,15 @@ public final class Dense extends Layer implements Activated {
     }
 
     public Dense(int units, Activation activation) {
+        super(activation);
         if (units <= 0) {
             throw new IllegalArgumentException("Dense units must be a positive integer, got units=" + units);
         }
         this.units = units;
-        this.activation = activation == null ? Activation.LINEAR : activation;
     }
 
     public int units() {
         return units;
-    }
-
-    @Override
-    public Activation activation() {
-        return activation;
-    }
-
-    @Override
-    public void setActivationFusedWithLoss(boolean fused) {
-        this.fusedWithLoss = fused;
     }
 
     @Override
@@ -76,24 +63,11 @@ public final class Dense extends Layer implements Activated {
     }
 
     @Override
-    public List<String> weightNames() {
-        return List.of("kernel", "bias");
-    }
-
-    @Override
     public Map<String, Object> getConfig() {
         Map<String, Object> c = super.getConfig();
         c.put("units", (long) units);
         c.put("activation", activation.kerasName());
         return c;
-    }
-
-    @Override
-    public void bindWeights(List<Tensor> weights, List<Tensor> gradients) {
-        kernel = weights.get(0);
-        bias = weights.get(1);
-        dKernel = gradients.get(0);
-        dBias = gradients.get(1);
     }
 
     @Override
@@ -121,10 +95,8 @@ public final class Dense extends Layer implements Activated {
     // dx = dz W^T.
     @Override
     public Tensor backward(Tensor dy, int n, boolean needInputGradient) {
+        activationBackward(dy, y, n, units);
         Tensor dz = dy;
-        if (!fusedWithLoss) {
-            backend.activationBackward(dz, y, dy, n, units, activation);
-        }
         backend.gemm(true, false, in, units, n, 1f, x, dz, 0f, dKernel);
         backend.columnSum(dBias, dz, n, units);
         if (!needInputGradient) return null;

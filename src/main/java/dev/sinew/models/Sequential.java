@@ -133,6 +133,10 @@ public final class Sequential implements AutoCloseable {
         }
         layer.build(in, backend); // throws, naming the layer, if it cannot take this input shape
         layer.withName(layerName);
+        if (layer instanceof dev.sinew.layers.Augmentation next && !layers.isEmpty()
+                && layers.getLast() instanceof dev.sinew.layers.Augmentation before) {
+            before.chain(next); // one resampling for a run of augmentation layers
+        }
         layers.add(layer);
         return this;
     }

@@ -67,6 +67,48 @@ class AugmentationTest {
     }
 
     @Test
+    void aRunOfAugmentationLayersWarpsOnceByTheComposedMap() {
+        // Rotate 90 degrees counter-clockwise, then shift 1 right: the top-middle pixel (0, 2)
+        // goes to the left-middle (2, 0), then to (2, 1).
+        float[] rot = new float[6], shift = new float[6];
+        Augmentation.rotation(Math.PI / 2, rot);
+        Augmentation.translation(0, 1, shift);
+        Augmentation.compose(rot, shift);
+        assertArrayEquals(onePixel(5, 5, 2, 1), warp(Backends.reference(), onePixel(5, 5, 0, 2), 5, 5, shift), 1e-6f);
+        // Through layers: a fixed-angle rotation and a shift in one model give the same picture.
+        try (Sequential net = new Sequential(Backends.reference(), 1)) {
+            net.add(new Input(5, 5, 1));
+            net.add(new FixedMap(rot0 -> Augmentation.rotation(Math.PI / 2, rot0)));
+            net.add(new FixedMap(t -> Augmentation.translation(0, 1, t)));
+            net.add(new Flatten());
+            net.add(new Dense(25));
+            float[] id = new float[625];
+            for (int i = 0; i < 25; i++) id[i * 25 + i] = 1;
+            net.setWeights(List.of(id, new float[25]));
+            net.compile("mse", new SGD(1e-9));
+            float[][] x = {onePixel(5, 5, 0, 2)};
+            net.computeGradients(x, new float[][] {new float[25]});
+            Layer shiftLayer = net.layers().get(1);
+            assertArrayEquals(onePixel(5, 5, 2, 1), ((Augmentation) shiftLayer).lastOutput(), 1e-6f);
+        }
+    }
+
+    /** An augmentation with a fixed map, for testing the chaining. */
+    static final class FixedMap extends Augmentation {
+        final java.util.function.Consumer<float[]> map;
+
+        FixedMap(java.util.function.Consumer<float[]> map) {
+            super(0L);
+            this.map = map;
+        }
+
+        @Override
+        protected void draw(java.util.random.RandomGenerator rng, int h, int w, float[] t) {
+            map.accept(t);
+        }
+    }
+
+    @Test
     void nativeWarpEqualsReference() {
         SplittableRandom rng = new SplittableRandom(3);
         int N = 4, H = 11, W = 9, C = 3;
