@@ -1,0 +1,97 @@
+package dev.sinew.benchmarks;
+
+import dev.sinew.backend.Backends;
+import dev.sinew.backend.NativeBackend;
+import dev.sinew.data.Dataset;
+import dev.sinew.data.Datasets;
+import dev.sinew.data.TrainTest;
+import dev.sinew.examples.Networks;
+import dev.sinew.examples.Regression;
+import dev.sinew.layers.Dense;
+import dev.sinew.layers.Input;
+import dev.sinew.models.FitOptions;
+import dev.sinew.models.Sequential;
+import dev.sinew.optimizers.SGD;
+import dev.sinew.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Sinew's side of benchmarks/compare: W1-W4 (see pytorch_workloads.py for the definitions) and
+ * the machine's SGEMM ceiling through the same OpenBLAS, printed as one JSON object.
+ * Arguments: [data directory] [W2 steps to measure, scaled to an epoch of 938].
+ */
+public final class Compare {
+    public static void main(String[] args) throws Exception {
+        TrainTest data = args.length > 0 && !args[0].isEmpty() ? Datasets.fashionMnist(Path.of(args[0])) : Datasets.fashionMnist();
+        int w2Steps = args.length > 1 ? Integer.parseInt(args[1]) : 300;
+        NativeBackend.get();
+
+        double w1;
+        try (Sequential mlp = Networks.notebookMlp(1)) {
+            FitOptions one = FitOptions.builder().batchSize(100).epochs(1).verbose(0).build();
+            mlp.fit(data.train().slice(0, 5000), one); // warm-up: JIT, buffers
+            long t = System.nanoTime();
+            mlp.fit(data.train(), one);
+            w1 = (System.nanoTime() - t) / 1e9 * 60_000 / data.train().size();
+        }
+
+        double w2;
+        try (Sequential cnn = Networks.notebookCnn(0, false, 1)) {
+            FitOptions one = FitOptions.builder().batchSize(64).epochs(1).verbose(0).build();
+            cnn.fit(data.train().slice(0, 64 * 20), one);
+            Dataset part = data.train().slice(0, Math.min(data.train().size(), 64 * w2Steps));
+            long t = System.nanoTime();
+            cnn.fit(part, one);
+            w2 = (System.nanoTime() - t) / 1e9 * 938 / Math.ceil(part.size() / 64.0);
+        }
+
+        double w3;
+        try (Sequential mlp = Networks.notebookMlp(1)) {
+            Dataset test = data.test();
+            double best = Double.MAX_VALUE;
+            for (int r = 0; r < 6; r++) {
+                long t = System.nanoTime();
+                mlp.predict(test.x(), 1000);
+                best = Math.min(best, (System.nanoTime() - t) / 1e9);
+            }
+            w3 = test.size() / best;
+        }
+
+        double w4;
+        try (Sequential net = new Sequential(1)) {
+            net.add(new Input(2));
+            net.add(new Dense(150, "relu"));
+            net.add(new Dense(150, "relu"));
+            net.add(new Dense(100, "relu"));
+            net.add(new Dense(1, "relu"));
+            net.compile("mean_squared_error", new SGD(0.1), "accuracy");
+            Regression gen = new Regression(1);
+            float[][][][] batches = new float[2200][][][];
+            for (int i = 0; i < batches.length; i++) batches[i] = gen.makeBatch();
+            for (int i = 0; i < 200; i++) net.trainOnBatch(batches[i][0], batches[i][1]);
+            long t = System.nanoTime();
+            for (int i = 200; i < 2200; i++) net.trainOnBatch(batches[i][0], batches[i][1]);
+            w4 = (System.nanoTime() - t) / 1e3 / 2000;
+        }
+
+        // The ceiling: a large square SGEMM, best of 5, through the same FFM path.
+        int n = 2048;
+        double ceiling;
+        SplittableRandom rng = new SplittableRandom(3);
+        try (Tensor a = Inputs.random(rng, n, n); Tensor b = Inputs.random(rng, n, n); Tensor c = Tensor.zeros(n, n)) {
+            double best = Double.MAX_VALUE;
+            for (int r = 0; r < 5; r++) {
+                long t = System.nanoTime();
+                Backends.nativeBackend().gemm(false, false, n, n, n, 1f, a, b, 0f, c);
+                best = Math.min(best, (System.nanoTime() - t) / 1e9);
+            }
+            ceiling = 2.0 * n * n * n / best / 1e9;
+        }
+
+        System.out.println(String.format(Locale.ROOT, "{\"library\": \"Sinew\", \"threads\": %d, \"data\": \"%s\","
+                + " \"w1_s_per_epoch\": %.4f, \"w2_s_per_epoch\": %.3f, \"w3_images_per_s\": %.1f, \"w4_us_per_step\": %.2f,"
+                + " \"sgemm_ceiling_gflops\": %.1f}", NativeBackend.threads(), data.source(), w1, w2, w3, w4, ceiling));
+    }
+}
