@@ -432,12 +432,13 @@ public final class Sequential implements AutoCloseable {
         build();
         if (batchSize < 1) throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
         int rows = checkX(x);
-        checkAllFinite(x, "x");
         float[][] result = new float[rows][];
         for (int from = 0; from < rows; from += batchSize) {
             int to = Math.min(rows, from + batchSize), n = to - from;
             ensureCapacity(n);
             xBuf.copyRowsFrom(x, from, to);
+            // Finiteness per batch, natively; only a hit costs the Java scan that says where.
+            if (backend.countNonFinite(xBuf, (long) n * inputWidth()) > 0) checkAllFinite(x, "x");
             Tensor out = forward(xBuf, n, false);
             float[][] part = out.toRows(n, outputWidth());
             System.arraycopy(part, 0, result, from, n);
@@ -645,30 +646,7 @@ public final class Sequential implements AutoCloseable {
     /** A table of layers, output shapes and parameter counts, in Keras's format. */
     public String summary() {
         checkOpen();
-        String rule = "_".repeat(72) + "\n";
-        StringBuilder sb = new StringBuilder();
-        sb.append("Model: \"").append(name).append("\"\n").append(rule);
-        sb.append(String.format(" %-32s %-25s %-10s%n", "Layer (type)", "Output Shape", "Param #"));
-        sb.append("=".repeat(72)).append('\n');
-        for (int i = 0; i < layers.size(); i++) {
-            Layer l = layers.get(i);
-            String out = l.outputShape().toString().replace("(", "(None, ").replace(",)", ")");
-            sb.append(String.format(" %-32s %-25s %-10s%n", l.name() + " (" + l.typeName() + ")", out,
-                    String.format("%,d", l.parameterCount())));
-            if (i < layers.size() - 1) sb.append('\n');
-        }
-        sb.append("=".repeat(72)).append('\n');
-        long total = countParams();
-        sb.append(String.format("Total params: %,d (%s)%n", total, humanBytes(total * Tensor.BYTES)));
-        sb.append(String.format("Trainable params: %,d (%s)%n", total, humanBytes(total * Tensor.BYTES)));
-        sb.append("Non-trainable params: 0 (0.00 B)\n").append(rule);
-        return sb.toString();
-    }
-
-    private static String humanBytes(long b) {
-        if (b >= 1 << 20) return String.format("%.2f MB", b / 1048576.0);
-        if (b >= 1 << 10) return String.format("%.2f KB", b / 1024.0);
-        return String.format("%.2f B", (double) b);
+        return Summary.format(name, layers, countParams());
     }
 
     /** Off-heap bytes this model holds now: weights, gradients, optimizer state and batch buffers. */

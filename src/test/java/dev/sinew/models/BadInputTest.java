@@ -94,6 +94,9 @@ class BadInputTest {
         rejects(IllegalArgumentException.class,
                 () -> net.trainOnBatch(new float[][] {{0, 1}, {Float.NaN, 2}}, new float[][] {{1}, {0}}),
                 "x contains a non-finite value", "NaN", "row 1, column 0");
+        float[][] late = new float[70][2];
+        late[65][1] = Float.NaN;
+        rejects(IllegalArgumentException.class, () -> net.predict(late, 32), "x contains a non-finite value", "row 65, column 1");
         rejects(IllegalArgumentException.class,
                 () -> net.trainOnBatch(x, new float[][] {{1}, {Float.POSITIVE_INFINITY}, {0}}),
                 "y contains a non-finite value", "row 1");
