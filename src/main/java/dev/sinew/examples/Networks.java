@@ -73,4 +73,19 @@ public final class Networks {
         net.compile("categorical_crossentropy", new SGD(0.05), "accuracy");
         return net;
     }
+
+    /**
+     * The notebook's first program's network, compiled: 2 -> 150 -> 150 -> 100 -> 1, relu
+     * everywhere, mean squared error, SGD(0.1), accuracy.
+     */
+    public static Sequential regression(long seed) {
+        Sequential net = new Sequential(seed);
+        net.add(new Input(2));
+        net.add(new Dense(150, "relu"));
+        net.add(new Dense(150, "relu"));
+        net.add(new Dense(100, "relu"));
+        net.add(new Dense(1, "relu"));
+        net.compile("mean_squared_error", new SGD(0.1), "accuracy");
+        return net;
+    }
 }

@@ -1,9 +1,6 @@
 package dev.sinew.examples;
 
-import dev.sinew.layers.Dense;
-import dev.sinew.layers.Input;
 import dev.sinew.models.Sequential;
-import dev.sinew.optimizers.SGD;
 import java.io.PrintStream;
 import java.util.SplittableRandom;
 
@@ -55,13 +52,7 @@ public final class Regression {
     public static Result run(int batches, long seed, int every, PrintStream out) {
         if (batches < 1) throw new IllegalArgumentException("batches must be at least 1, got " + batches);
         Regression data = new Regression(seed);
-        try (Sequential net = new Sequential(seed)) {
-            net.add(new Input(2));
-            net.add(new Dense(150, "relu"));
-            net.add(new Dense(150, "relu"));
-            net.add(new Dense(100, "relu"));
-            net.add(new Dense(1, "relu"));
-            net.compile("mean_squared_error", new SGD(0.1), "accuracy");
+        try (Sequential net = Networks.regression(seed)) {
             if (out != null) out.print(net.summary());
             float[] costs = new float[batches];
             float[][][] batch = null;

@@ -7,11 +7,8 @@ import dev.sinew.data.Datasets;
 import dev.sinew.data.TrainTest;
 import dev.sinew.examples.Networks;
 import dev.sinew.examples.Regression;
-import dev.sinew.layers.Dense;
-import dev.sinew.layers.Input;
 import dev.sinew.models.FitOptions;
 import dev.sinew.models.Sequential;
-import dev.sinew.optimizers.SGD;
 import dev.sinew.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -60,13 +57,7 @@ public final class Compare {
         }
 
         double w4;
-        try (Sequential net = new Sequential(1)) {
-            net.add(new Input(2));
-            net.add(new Dense(150, "relu"));
-            net.add(new Dense(150, "relu"));
-            net.add(new Dense(100, "relu"));
-            net.add(new Dense(1, "relu"));
-            net.compile("mean_squared_error", new SGD(0.1), "accuracy");
+        try (Sequential net = Networks.regression(1)) {
             Regression gen = new Regression(1);
             float[][][][] batches = new float[2200][][][];
             for (int i = 0; i < batches.length; i++) batches[i] = gen.makeBatch();

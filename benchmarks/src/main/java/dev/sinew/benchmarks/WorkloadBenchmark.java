@@ -1,10 +1,7 @@
 package dev.sinew.benchmarks;
 
 import dev.sinew.examples.Networks;
-import dev.sinew.layers.Dense;
-import dev.sinew.layers.Input;
 import dev.sinew.models.Sequential;
-import dev.sinew.optimizers.SGD;
 import dev.sinew.tensor.Tensor;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -36,13 +33,7 @@ public class WorkloadBenchmark {
         SplittableRandom rng = new SplittableRandom(1);
         mlp = Networks.notebookMlp(1);
         cnn = Networks.notebookCnn(0, false, 1);
-        regression = new Sequential(1);
-        regression.add(new Input(2));
-        regression.add(new Dense(150, "relu"));
-        regression.add(new Dense(150, "relu"));
-        regression.add(new Dense(100, "relu"));
-        regression.add(new Dense(1, "relu"));
-        regression.compile("mean_squared_error", new SGD(0.1), "accuracy");
+        regression = Networks.regression(1);
         x100 = Inputs.random(rng, 100, 784);
         y100 = Inputs.oneHot(rng, 100, 10);
         x64 = Inputs.random(rng, 64, 784);
