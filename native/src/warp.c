@@ -13,10 +13,16 @@ void sinew_affine_warp(float *y, const float *x, const float *transforms, int N,
                 float dh = (float)h - cy, dw = (float)w - cx;
                 float u = t[0] * dh + t[1] * dw + cy + t[4];
                 float v = t[2] * dh + t[3] * dw + cx + t[5];
+                float *out = yn + ((int64_t)h * W + w) * C;
+                /* Far outside (or NaN): zeros, and no float-to-int conversion of a value that
+                 * does not fit an int. */
+                if (!(u > -1.0f && u < (float)H && v > -1.0f && v < (float)W)) {
+                    for (int c = 0; c < C; c++) out[c] = 0.0f;
+                    continue;
+                }
                 float u0f = floorf(u), v0f = floorf(v);
                 int u0 = (int)u0f, v0 = (int)v0f;
                 float fu = u - u0f, fv = v - v0f;
-                float *out = yn + ((int64_t)h * W + w) * C;
                 for (int c = 0; c < C; c++) out[c] = 0.0f;
                 /* The four neighbours, each weighted by its overlap; those outside add nothing. */
                 for (int k = 0; k < 4; k++) {

@@ -330,6 +330,10 @@ public final class ReferenceBackend extends Backend {
                     // float arithmetic for the sample point, as in C, so both pick the same neighbours
                     float dh = h - (float) cy, dw = w - (float) cx;
                     float u = a * dh + b * dw + (float) cy + ty, v = c * dh + d * dw + (float) cx + tx;
+                    if (!(u > -1f && u < H && v > -1f && v < W)) { // far outside, or NaN: zeros, as in C
+                        for (int ch = 0; ch < C; ch++) y.set(n * image + ((long) h * W + w) * C + ch, 0f);
+                        continue;
+                    }
                     float u0 = (float) Math.floor(u), v0 = (float) Math.floor(v);
                     float fu = u - u0, fv = v - v0;
                     for (int ch = 0; ch < C; ch++) {

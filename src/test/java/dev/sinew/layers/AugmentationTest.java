@@ -64,6 +64,14 @@ class AugmentationTest {
         // Shifted out of the image: zeros.
         Augmentation.translation(0, 5, t);
         assertArrayEquals(new float[25], warp(b, onePixel(5, 5, 2, 2), 5, 5, t), 0f);
+        // Absurd maps (NaN, infinite, beyond int range) give zeros, never a crash.
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, -3e9f, 3e9f}) {
+            float[] m = {1, 0, 0, 1, bad, 0};
+            assertArrayEquals(new float[25], warp(b, onePixel(5, 5, 2, 2), 5, 5, m), 0f);
+            float[] n = {bad, 0, 0, bad, 0, 0};
+            float[] out = warp(b, onePixel(5, 5, 2, 2), 5, 5, n);
+            for (float v : out) assertTrue(v == 0 || v == 1, "finite output");
+        }
     }
 
     @Test
