@@ -2,6 +2,7 @@ package dev.sinew.backend;
 
 import dev.sinew.activations.Activation;
 import dev.sinew.tensor.Tensor;
+import java.lang.foreign.ValueLayout;
 
 /**
  * The same operations as {@link NativeBackend}, in plain Java loops that accumulate in double.
@@ -252,19 +253,28 @@ public final class ReferenceBackend extends Backend {
         for (int j = 0; j < acc.length; j++) dx.set(j, (float) acc[j]);
     }
 
+    /** Max pooling keeps its argmax as int32 in a tensor's memory, as the C kernel does. */
+    private static int index(Tensor t, long i) {
+        return t.segment().getAtIndex(ValueLayout.JAVA_INT, i);
+    }
+
+    private static void setIndex(Tensor t, long i, int v) {
+        t.segment().setAtIndex(ValueLayout.JAVA_INT, i, v);
+    }
+
     @Override
     protected void maxPoolImpl(Tensor y, Tensor argmax, Tensor x, int N, Window g) {
         int C = g.C();
         long outs = N * g.pooledSize();
-        for (long j = 0; j < outs; j++) argmax.segment().setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, j, -1);
+        for (long j = 0; j < outs; j++) setIndex(argmax, j, -1);
         forEachWindowPixel(N, g, (n, o, i, k) -> {
             if (i < 0) return;
             for (int c = 0; c < C; c++) {
                 long out = o * C + c;
-                int best = argmax.segment().getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, out);
+                int best = index(argmax, out);
                 float v = x.get(n * g.inputSize() + i + c);
                 if (best < 0 || v > x.get(n * g.inputSize() + best)) {
-                    argmax.segment().setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, out, (int) (i + c));
+                    setIndex(argmax, out, (int) (i + c));
                     y.set(out, v);
                 }
             }
@@ -277,7 +287,7 @@ public final class ReferenceBackend extends Backend {
         long per = g.pooledSize();
         for (int n = 0; n < N; n++) {
             for (long o = 0; o < per; o++) {
-                int at = argmax.segment().getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, n * per + o);
+                int at = index(argmax, n * per + o);
                 if (at < 0 || at >= g.inputSize()) continue;
                 long j = n * g.inputSize() + at;
                 dx.set(j, dx.get(j) + dy.get(n * per + o));

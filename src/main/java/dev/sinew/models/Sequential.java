@@ -4,6 +4,7 @@ import dev.sinew.backend.Backend;
 import dev.sinew.backend.Backends;
 import dev.sinew.data.Dataset;
 import dev.sinew.layers.Activated;
+import dev.sinew.layers.Augmentation;
 import dev.sinew.layers.Input;
 import dev.sinew.layers.Layer;
 import dev.sinew.losses.Loss;
@@ -15,6 +16,8 @@ import dev.sinew.tensor.Rows;
 import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
 import dev.sinew.tensor.Workspace;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -127,14 +130,14 @@ public final class Sequential implements AutoCloseable {
         if (layers.stream().anyMatch(l -> l.name().equals(layerName))) {
             throw new IllegalArgumentException("a layer named \"" + layerName + "\" is already in this model");
         }
-        if (layer instanceof dev.sinew.layers.Augmentation && layers.stream().anyMatch(l -> l.parameterCount() > 0)) {
+        if (layer instanceof Augmentation && layers.stream().anyMatch(l -> l.parameterCount() > 0)) {
             throw new IllegalArgumentException(layer.describe() + " must come before every layer with weights (it passes"
                     + " no gradient back); add it right after the Input");
         }
         layer.build(in, backend); // throws, naming the layer, if it cannot take this input shape
         layer.withName(layerName);
-        if (layer instanceof dev.sinew.layers.Augmentation next && !layers.isEmpty()
-                && layers.getLast() instanceof dev.sinew.layers.Augmentation before) {
+        if (layer instanceof Augmentation next && !layers.isEmpty()
+                && layers.getLast() instanceof Augmentation before) {
             before.chain(next); // one resampling for a run of augmentation layers
         }
         layers.add(layer);
@@ -296,6 +299,13 @@ public final class Sequential implements AutoCloseable {
         return result;
     }
 
+    /** Inference on the n rows in the batch buffers: result = [loss, metric...]. */
+    private void score(float[] result, int n) {
+        Tensor out = forward(xBuf, n, false);
+        result[0] = (float) loss.compute(backend, out, yBuf, n, outputWidth(), null, fusedLoss);
+        scoreMetrics(result, out, yBuf, n);
+    }
+
     private void scoreMetrics(float[] result, Tensor out, Tensor y, int n) {
         for (int i = 0; i < metrics.size(); i++) {
             result[i + 1] = (float) metrics.get(i).compute(backend, out, y, n, outputWidth());
@@ -337,7 +347,7 @@ public final class Sequential implements AutoCloseable {
         build();
         int n = checkX(x);
         ensureCapacity(n);
-        copyChecked(x, xBuf, "x");
+        copyBatch(x, null, 0, n);
         return forward(xBuf, n, false).toRows(n, outputWidth());
     }
 
@@ -356,9 +366,7 @@ public final class Sequential implements AutoCloseable {
         checkCompiled("testOnBatch");
         int n = loadBatch(x, y);
         float[] result = new float[1 + metrics.size()];
-        Tensor out = forward(xBuf, n, false);
-        result[0] = (float) loss.compute(backend, out, yBuf, n, outputWidth(), null, fusedLoss);
-        scoreMetrics(result, out, yBuf, n);
+        score(result, n);
         return result;
     }
 
@@ -399,20 +407,18 @@ public final class Sequential implements AutoCloseable {
     public float[] evaluate(float[][] x, float[][] y, int batchSize) {
         checkCompiled("evaluate");
         if (batchSize < 1) throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
-        Dataset d = checkData(x, y, "x", "y");
+        int rows = checkX(x), ny = checkY(y);
+        if (rows != ny) throw new IllegalArgumentException("x has " + rows + " samples but y has " + ny);
         double[] sums = new double[1 + metrics.size()];
         float[] r = new float[sums.length];
-        for (int from = 0; from < d.size(); from += batchSize) {
-            int to = Math.min(d.size(), from + batchSize), n = to - from;
+        for (int from = 0; from < rows; from += batchSize) {
+            int to = Math.min(rows, from + batchSize), n = to - from;
             ensureCapacity(n);
-            xBuf.copyRowsFrom(x, from, to);
-            yBuf.copyRowsFrom(y, from, to);
-            Tensor out = forward(xBuf, n, false);
-            r[0] = (float) loss.compute(backend, out, yBuf, n, outputWidth(), null, fusedLoss);
-            scoreMetrics(r, out, yBuf, n);
+            copyBatch(x, y, from, to);
+            score(r, n);
             for (int k = 0; k < sums.length; k++) sums[k] += (double) r[k] * n;
         }
-        for (int k = 0; k < sums.length; k++) r[k] = (float) (sums[k] / d.size());
+        for (int k = 0; k < sums.length; k++) r[k] = (float) (sums[k] / rows);
         return r;
     }
 
@@ -436,9 +442,7 @@ public final class Sequential implements AutoCloseable {
         for (int from = 0; from < rows; from += batchSize) {
             int to = Math.min(rows, from + batchSize), n = to - from;
             ensureCapacity(n);
-            xBuf.copyRowsFrom(x, from, to);
-            // Finiteness per batch, natively; only a hit costs the Java scan that says where.
-            if (backend.countNonFinite(xBuf, (long) n * inputWidth()) > 0) checkAllFinite(x, "x");
+            copyBatch(x, null, from, to);
             Tensor out = forward(xBuf, n, false);
             float[][] part = out.toRows(n, outputWidth());
             System.arraycopy(part, 0, result, from, n);
@@ -486,8 +490,7 @@ public final class Sequential implements AutoCloseable {
                     + "; every sample needs exactly one target row");
         }
         ensureCapacity(n);
-        copyChecked(x, xBuf, "x");
-        copyChecked(y, yBuf, "y");
+        copyBatch(x, y, 0, n);
         return n;
     }
 
@@ -511,11 +514,18 @@ public final class Sequential implements AutoCloseable {
         return y.length;
     }
 
-    /** Copies rows into an off-heap buffer, then rejects NaN or infinity with its position. */
-    private void copyChecked(float[][] rows, Tensor buf, String what) {
-        buf.copyRowsFrom(rows, 0, rows.length);
-        // The native scan is fast; only when it finds something do we look for where, in Java.
-        if (backend.countNonFinite(buf, (long) rows.length * rows[0].length) > 0) checkAllFinite(rows, what);
+    /**
+     * Copies rows [from, to) of x, and of y unless it is null, into the batch buffers, then
+     * rejects NaN or infinity with its position. The native scan is fast; only when it finds
+     * something does the Java scan look for where.
+     */
+    private void copyBatch(float[][] x, float[][] y, int from, int to) {
+        int n = to - from;
+        xBuf.copyRowsFrom(x, from, to);
+        if (backend.countNonFinite(xBuf, (long) n * inputWidth()) > 0) checkAllFinite(x, "x");
+        if (y == null) return;
+        yBuf.copyRowsFrom(y, from, to);
+        if (backend.countNonFinite(yBuf, (long) n * outputWidth()) > 0) checkAllFinite(y, "y");
     }
 
     private int checkTensors(Tensor x, Tensor y) {
@@ -625,19 +635,19 @@ public final class Sequential implements AutoCloseable {
      * (layers, hyper-parameters, compile settings) and each weight as a numpy {@code .npy} file.
      * The write is atomic: a crash mid-save leaves any previous file intact.
      */
-    public void save(java.nio.file.Path path) throws java.io.IOException {
+    public void save(Path path) throws IOException {
         checkOpen();
         build();
         ModelFile.save(this, path);
     }
 
     /** Loads a model saved by {@link #save} onto the default backend; it predicts exactly as the saved one did. */
-    public static Sequential load(java.nio.file.Path path) throws java.io.IOException {
+    public static Sequential load(Path path) throws IOException {
         return ModelFile.load(path, Backends.defaultBackend());
     }
 
     /** Loads a model saved by {@link #save} onto {@code backend}. */
-    public static Sequential load(java.nio.file.Path path, Backend backend) throws java.io.IOException {
+    public static Sequential load(Path path, Backend backend) throws IOException {
         return ModelFile.load(path, backend);
     }
 
