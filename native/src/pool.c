@@ -2,7 +2,9 @@
 #include <string.h>
 #include "sinew.h"
 
-void sinew_maxpool_forward(float *y, int32_t *argmax, const float *x, int N, int H, int W, int C,
+/* restrict: y, argmax and x never overlap (separate buffers on the Java side); without it gcc
+ * must assume a store to best[] can change xp[] and keeps the channel loop scalar. */
+void sinew_maxpool_forward(float *restrict y, int32_t *restrict argmax, const float *restrict x, int N, int H, int W, int C,
                            int KH, int KW, int SH, int SW, int PT, int PL, int OH, int OW) {
     for (int n = 0; n < N; n++) {
         const float *xn = x + (int64_t)n * H * W * C;
@@ -11,6 +13,24 @@ void sinew_maxpool_forward(float *y, int32_t *argmax, const float *x, int N, int
                 int64_t o = (((int64_t)n * OH + oh) * OW + ow) * C;
                 float *best = y + o;
                 int32_t *at = argmax + o;
+                int h0 = oh * SH - PT, w0 = ow * SW - PL;
+                if (KH == 2 && KW == 2 && h0 >= 0 && w0 >= 0 && h0 + 2 <= H && w0 + 2 <= W) {
+                    /* The common 2x2 window inside the image: its four pixels in one pass over the
+                     * channels (a quarter of the loads and stores of the general loop below);
+                     * the same order and strict >, so the same argmax. */
+                    int32_t b0 = (int32_t)(((int64_t)h0 * W + w0) * C), b1 = b0 + C;
+                    int32_t b2 = b0 + W * C, b3 = b2 + C;
+                    for (int c = 0; c < C; c++) {
+                        float m = xn[b0 + c];
+                        int32_t a = b0 + c;
+                        if (xn[b1 + c] > m) { m = xn[b1 + c]; a = b1 + c; }
+                        if (xn[b2 + c] > m) { m = xn[b2 + c]; a = b2 + c; }
+                        if (xn[b3 + c] > m) { m = xn[b3 + c]; a = b3 + c; }
+                        best[c] = m;
+                        at[c] = a;
+                    }
+                    continue;
+                }
                 int first = 1;
                 /* Pixel by pixel, all channels at once: the inner loop runs over contiguous
                  * channels and vectorises; strict > keeps the first maximum, as numpy's argmax. */
@@ -42,7 +62,7 @@ void sinew_maxpool_forward(float *y, int32_t *argmax, const float *x, int N, int
     }
 }
 
-void sinew_maxpool_backward(float *dx, const float *dy, const int32_t *argmax, int N, int H, int W,
+void sinew_maxpool_backward(float *restrict dx, const float *restrict dy, const int32_t *restrict argmax, int N, int H, int W,
                             int C, int OH, int OW) {
     memset(dx, 0, sizeof(float) * (size_t)N * H * W * C);
     const int64_t per = (int64_t)OH * OW * C, image = (int64_t)H * W * C;

@@ -19,6 +19,31 @@ public abstract class Backend {
     /** A short name for messages and reports, e.g. {@code "native"}. */
     public abstract String name();
 
+    /** Work on rows {@code [from, to)} of a batch, the shard numbered {@code shard}. */
+    @FunctionalInterface
+    public interface ShardTask {
+        void run(int shard, int from, int to);
+    }
+
+    /** The most shards {@link #forEachShard} splits a batch into; 1 unless the backend runs them in parallel. */
+    public int shards() {
+        return 1;
+    }
+
+    /**
+     * Runs {@code task} over {@code n} rows split into at most {@code min(shards(), n)} contiguous
+     * non-empty shards, concurrently where the backend can, and returns how many there were;
+     * {@code work} (about the floating-point operations of the whole batch) lets a backend keep a
+     * small job in one piece. A layer whose
+     * rows are independent (convolution, pooling) computes each shard's part of the output; parts
+     * of a sum over the batch (a kernel's gradient) go to separate buffers, added in shard order so
+     * that results do not depend on timing. Here: one shard, the whole batch, in the caller.
+     */
+    public int forEachShard(int n, long work, ShardTask task) {
+        task.run(0, 0, n);
+        return 1;
+    }
+
     /**
      * C = alpha * op(A) * op(B) + beta * C, where op(A) is M x K and op(B) is K x N. A is stored
      * M x K (K x M when {@code transA}), B is K x N (N x K when {@code transB}), C is M x N.

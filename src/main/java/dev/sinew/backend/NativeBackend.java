@@ -16,13 +16,30 @@ import java.lang.foreign.MemorySegment;
  * {@code cblas_saxpy}), everything else in libsinew (one C function per operation, see
  * {@code native/include/sinew.h}). Sizes were checked by {@link Backend} before we get here.
  *
- * <p>Threads: OpenBLAS uses {@code sinew.threads} (system property) or {@code SINEW_THREADS}
- * threads if set, else its own default (one per core, or {@code OPENBLAS_NUM_THREADS});
- * {@link #setThreads(int)} changes it for the whole process.
+ * <p>Threads: Sinew uses {@code sinew.threads} (system property) or {@code SINEW_THREADS} threads
+ * if set, else OpenBLAS's default (one per core, or {@code OPENBLAS_NUM_THREADS}), and runs them
+ * itself: layers split the batch into shards ({@link #forEachShard}) and a large GEMM outside a
+ * shard is split by rows, each part on its own core, while OpenBLAS is kept at one thread. Why
+ * not OpenBLAS's threads: they spin between calls, so a second core never serves both OpenBLAS
+ * and a shard without oversubscription, and at the notebook's shapes splitting every GEMM over the
+ * cores gained little (a W2 step: 20-24 ms with two OpenBLAS threads, 23 ms with one; ~15 ms with
+ * two shards). {@link #setThreads(int)} changes the count for the whole process.
  */
 public final class NativeBackend extends Backend {
+    /** Below this many floating-point operations a shard is not worth a hand-over (~10 µs). */
+    private static final long MIN_WORK_PER_SHARD = Long.getLong("sinew.minShardWork", 1L << 20);
+
+    /**
+     * Up to this inner dimension a plain product (libsinew) beats OpenBLAS, whose packing of both
+     * operands outweighs so few multiply-adds: conv1's patches x kernel (K = 9) went from ~0.65 to
+     * ~0.2 ms per 32 images.
+     */
+    private static final int SMALL_K = 16;
+
     private static final NativeBackend INSTANCE = new NativeBackend();
     private static volatile boolean initialised;
+    private static volatile int threads = 0; // 0: not chosen yet
+    private static volatile ShardPool pool;
 
     private NativeBackend() {}
 
@@ -37,15 +54,7 @@ public final class NativeBackend extends Backend {
                 if (!initialised) {
                     NativeLibraries.openblas();
                     NativeLibraries.sinew();
-                    String t = System.getProperty("sinew.threads", System.getenv("SINEW_THREADS"));
-                    if (t != null && !t.isBlank()) {
-                        try {
-                            setThreads(Integer.parseInt(t.trim()));
-                        } catch (NumberFormatException e) {
-                            throw new IllegalArgumentException(
-                                    "sinew.threads / SINEW_THREADS must be a whole number, got '" + t + "'");
-                        }
-                    }
+                    if (threads == 0) setThreads(defaultThreads());
                     initialised = true;
                 }
             }
@@ -53,17 +62,62 @@ public final class NativeBackend extends Backend {
         return INSTANCE;
     }
 
-    /** Sets OpenBLAS's thread count for this process (1 or more). */
+    private static int defaultThreads() {
+        String t = System.getProperty("sinew.threads", System.getenv("SINEW_THREADS"));
+        if (t == null || t.isBlank()) return Math.max(1, cblas_h.openblas_get_num_threads());
+        try {
+            int n = Integer.parseInt(t.trim());
+            if (n >= 1) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("sinew.threads / SINEW_THREADS must be a whole number of at least 1, got '"
+                + t + "'");
+    }
+
+    /** Sets how many threads Sinew computes on, for this process (1 or more). */
     public static void setThreads(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
         }
-        cblas_h.openblas_set_num_threads(threads);
+        cblas_h.openblas_set_num_threads(1);
+        NativeBackend.threads = threads;
     }
 
-    /** OpenBLAS's current thread count. */
+    /** The thread count Sinew computes on: the most shards a batch or a GEMM is split into. */
     public static int threads() {
-        return cblas_h.openblas_get_num_threads();
+        return threads == 0 ? get().shards() : threads;
+    }
+
+    @Override
+    public int shards() {
+        return threads;
+    }
+
+    @Override
+    public int forEachShard(int n, long work, ShardTask task) {
+        int shards = shardsFor(n, work);
+        if (shards == 1) {
+            task.run(0, 0, n);
+        } else {
+            pool(shards).run(n, shards, task);
+        }
+        return shards;
+    }
+
+    private static int shardsFor(int n, long work) {
+        return (int) Math.max(1, Math.min(Math.min(threads, n), work / MIN_WORK_PER_SHARD));
+    }
+
+    private static ShardPool pool(int shards) {
+        ShardPool p = pool;
+        if (p == null || p.threads() < shards) {
+            synchronized (NativeBackend.class) {
+                p = pool;
+                if (p == null || p.threads() < shards) pool = p = new ShardPool(shards);
+            }
+        }
+        return p;
     }
 
     /** OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 NO_AFFINITY COOPERLAKE MAX_THREADS=64". */
@@ -83,9 +137,31 @@ public final class NativeBackend extends Backend {
     @Override
     protected void gemmImpl(boolean transA, boolean transB, int M, int N, int K, float alpha,
             Tensor A, Tensor B, float beta, Tensor C) {
+        int shards = shardsFor(M, 2L * M * N * K);
+        ShardPool p = shards == 1 ? null : pool(shards);
+        if (p == null || p.busy()) {
+            sgemmRows(transA, transB, M, N, K, alpha, A, B, beta, C, 0, M);
+        } else {
+            // Rows [from, to) of C need rows [from, to) of op(A) and all of B. (Inside a layer's
+            // shard the pool is busy: the GEMM then runs whole in that shard's thread.)
+            p.run(M, shards, (s, from, to) -> sgemmRows(transA, transB, M, N, K, alpha, A, B, beta, C, from, to));
+        }
+    }
+
+    private static void sgemmRows(boolean transA, boolean transB, int M, int N, int K, float alpha,
+            Tensor A, Tensor B, float beta, Tensor C, int from, int to) {
+        // op(A)'s rows are A's rows (offset from * K) or, transposed, A's columns (offset from,
+        // still with leading dimension M).
+        // (No slice for the first part: a step must not allocate.)
+        MemorySegment a = from == 0 ? A.segment() : A.segment().asSlice(Tensor.BYTES * (transA ? from : (long) from * K));
+        MemorySegment c = from == 0 ? C.segment() : C.segment().asSlice(Tensor.BYTES * (long) from * N);
+        if (!transA && !transB && K <= SMALL_K) {
+            sinew_h.sinew_gemm_small_k(c, a, B.segment(), to - from, N, K, alpha, beta);
+            return;
+        }
         cblas_h.cblas_sgemm(CblasRowMajor(), transA ? CblasTrans() : CblasNoTrans(),
-                transB ? CblasTrans() : CblasNoTrans(), M, N, K, alpha,
-                A.segment(), transA ? M : K, B.segment(), transB ? K : N, beta, C.segment(), N);
+                transB ? CblasTrans() : CblasNoTrans(), to - from, N, K, alpha,
+                a, transA ? M : K, B.segment(), transB ? K : N, beta, c, N);
     }
 
     @Override

@@ -17,7 +17,7 @@ final class CommonOptions {
     @Option(names = "--sample", description = "Use the bundled Fashion-MNIST sample (3,000 train / 1,000 test images)")
     boolean sample;
 
-    @Option(names = "--threads", paramLabel = "N", description = "OpenBLAS threads (default: one per core)")
+    @Option(names = "--threads", paramLabel = "N", description = "threads to compute on (default: one per core)")
     Integer threads;
 
     TrainTest load() throws IOException {

@@ -15,7 +15,8 @@ final class InfoCommand implements Callable<Integer> {
         NativeBackend.get();
         System.out.println("platform:  " + NativeLibraries.platform());
         System.out.println("OpenBLAS:  " + NativeLibraries.openblasSource());
-        System.out.println("           " + NativeBackend.openblasConfig() + ", " + NativeBackend.threads() + " thread(s)");
+        System.out.println("           " + NativeBackend.openblasConfig());
+        System.out.println("threads:   " + NativeBackend.threads() + " (batches split into shards; OpenBLAS single-threaded inside each)");
         System.out.println("libsinew:  " + NativeLibraries.sinewSource());
         System.out.println("sgemm self-check: " + sgemmSelfCheck());
         System.out.println("java:      " + Runtime.version() + " (" + System.getProperty("java.home") + ")");

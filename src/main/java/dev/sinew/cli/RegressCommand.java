@@ -17,14 +17,14 @@ final class RegressCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--threads", description = "OpenBLAS threads")
+    @Option(names = "--threads", description = "threads to compute on (default: one per core)")
     Integer threads;
 
     @Override
     public Integer call() {
         NativeBackend.get();
         if (threads != null) NativeBackend.setThreads(threads);
-        System.out.println("OpenBLAS: " + NativeLibraries.openblasSource() + ", " + NativeBackend.threads() + " thread(s)");
+        System.out.println("OpenBLAS: " + NativeLibraries.openblasSource() + "; " + NativeBackend.threads() + " thread(s)");
         Regression.report(Regression.run(batches, seed, 10, System.out), System.out);
         return 0;
     }

@@ -1,6 +1,7 @@
 package dev.sinew.layers;
 
 import dev.sinew.activations.Activation;
+import dev.sinew.backend.Backend.ShardTask;
 import dev.sinew.backend.Window;
 import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
@@ -30,6 +31,8 @@ public final class Conv2D extends KernelLayer {
     private Window g;
     private Tensor cols;  // (capacity*OH*OW, kh*kw*C): patches in forward, their gradient in backward
     private Tensor y, dx;
+    private Tensor x, dy;  // the tensors of the call being sharded (not owned)
+    private boolean needInputGradient;
 
     public Conv2D(int filters, int kernelSize) {
         this(filters, kernelSize, Activation.LINEAR);
@@ -94,29 +97,52 @@ public final class Conv2D extends KernelLayer {
         cols = workspace.allocate(Shape.of(capacity * g.positions(), g.patchSize()));
         y = workspace.allocate(Shape.of(capacity, g.positions() * filters));
         dx = workspace.allocate(Shape.of(capacity, (int) g.inputSize()));
+        allocateGradientShards(workspace, capacity);
     }
 
-    // cols = im2col(x); y = act(cols K + b), one GEMM and one fused pass over N*OH*OW rows.
+    // cols = im2col(x); y = act(cols K + b): per shard of the batch, one GEMM over its images'
+    // OH*OW rows each and one fused pass over them.
     @Override
     public Tensor forward(Tensor x, int n, boolean training) {
-        int rows = n * g.positions();
-        backend.im2col(cols, x, n, g);
-        backend.gemm(false, false, rows, filters, g.patchSize(), 1f, cols, kernel, 0f, y);
-        backend.biasActivation(y, y, bias, rows, filters, activation);
+        this.x = x;
+        backend.forEachShard(n, work(n), forwardShard);
         return y;
     }
 
+    private final ShardTask forwardShard = this::forwardShard;
+
+    private void forwardShard(int s, int from, int to) {
+        int rows = (to - from) * g.positions();
+        Tensor c = cols.fromRow(from * g.positions(), g.patchSize()), ys = y.fromRow(from, g.positions() * filters);
+        backend.im2col(c, x.fromRow(from, (int) g.inputSize()), to - from, g);
+        backend.gemm(false, false, rows, filters, g.patchSize(), 1f, c, kernel, 0f, ys);
+        backend.biasActivation(ys, ys, bias, rows, filters, activation);
+    }
+
     // dz = dy * act'(y); dK = cols^T dz; db = colsum(dz); then cols is free to hold dcols = dz K^T,
-    // and dx = col2im(dcols).
+    // and dx = col2im(dcols). Per shard; the shards' dK and db are then added in shard order.
     @Override
     public Tensor backward(Tensor dy, int n, boolean needInputGradient) {
-        int rows = n * g.positions();
-        activationBackward(dy, y, rows, filters);
-        backend.gemm(true, false, g.patchSize(), filters, rows, 1f, cols, dy, 0f, dKernel);
-        backend.columnSum(dBias, dy, rows, filters);
-        if (!needInputGradient) return null;
-        backend.gemm(false, true, rows, g.patchSize(), filters, 1f, dy, kernel, 0f, cols);
-        backend.col2im(dx, cols, n, g);
-        return dx;
+        this.dy = dy;
+        this.needInputGradient = needInputGradient;
+        addGradientShards(backend.forEachShard(n, work(n), backwardShard));
+        return needInputGradient ? dx : null;
+    }
+
+    private final ShardTask backwardShard = this::backwardShard;
+
+    private void backwardShard(int s, int from, int to) {
+        int rows = (to - from) * g.positions(), out = g.positions() * filters;
+        Tensor c = cols.fromRow(from * g.positions(), g.patchSize()), dz = dy.fromRow(from, out);
+        activationBackward(dz, y.fromRow(from, out), rows, filters);
+        backend.gemm(true, false, g.patchSize(), filters, rows, 1f, c, dz, 0f, dKernel(s));
+        backend.columnSum(dBias(s), dz, rows, filters);
+        if (!needInputGradient) return;
+        backend.gemm(false, true, rows, g.patchSize(), filters, 1f, dz, kernel, 0f, c);
+        backend.col2im(dx.fromRow(from, (int) g.inputSize()), c, to - from, g);
+    }
+
+    private long work(int n) {
+        return 2L * n * g.positions() * g.patchSize() * filters;
     }
 }

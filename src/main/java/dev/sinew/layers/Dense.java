@@ -1,6 +1,7 @@
 package dev.sinew.layers;
 
 import dev.sinew.activations.Activation;
+import dev.sinew.backend.Backend.ShardTask;
 import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
 import dev.sinew.tensor.Workspace;
@@ -26,6 +27,8 @@ public final class Dense extends KernelLayer {
     private Tensor y;                            // (capacity, units): activations, kept for backward
     private Tensor dx;                           // (capacity, in)
     private Tensor x;                            // the last forward input (not owned)
+    private Tensor dy;                           // the gradient being propagated (not owned)
+    private boolean needInputGradient;
 
     public Dense(int units) {
         this(units, Activation.LINEAR);
@@ -80,27 +83,48 @@ public final class Dense extends KernelLayer {
     public void allocate(Workspace workspace, int capacity) {
         y = workspace.allocate(Shape.of(capacity, units));
         dx = workspace.allocate(Shape.of(capacity, in));
+        allocateGradientShards(workspace, capacity);
     }
 
-    // y = act(x W + b): the product straight into y, then bias and activation in one pass, in place.
+    // y = act(x W + b): the product straight into y, then bias and activation in one pass, in
+    // place; per shard of the batch's rows when the layer is large enough to be worth splitting.
     @Override
     public Tensor forward(Tensor x, int n, boolean training) {
         this.x = x;
-        backend.gemm(false, false, n, units, in, 1f, x, kernel, 0f, y);
-        backend.biasActivation(y, y, bias, n, units, activation);
+        backend.forEachShard(n, work(n), forwardShard);
         return y;
     }
 
+    private final ShardTask forwardShard = this::forwardShard;
+
+    private void forwardShard(int s, int from, int to) {
+        Tensor ys = y.fromRow(from, units);
+        backend.gemm(false, false, to - from, units, in, 1f, x.fromRow(from, in), kernel, 0f, ys);
+        backend.biasActivation(ys, ys, bias, to - from, units, activation);
+    }
+
     // dz = dy * act'(y) (in place, unless the loss already gave dz); dW = x^T dz; db = colsum(dz);
-    // dx = dz W^T.
+    // dx = dz W^T. Per shard; the shards' dW and db are then added in shard order.
     @Override
     public Tensor backward(Tensor dy, int n, boolean needInputGradient) {
-        activationBackward(dy, y, n, units);
-        Tensor dz = dy;
-        backend.gemm(true, false, in, units, n, 1f, x, dz, 0f, dKernel);
-        backend.columnSum(dBias, dz, n, units);
-        if (!needInputGradient) return null;
-        backend.gemm(false, true, n, in, units, 1f, dz, kernel, 0f, dx);
-        return dx;
+        this.dy = dy;
+        this.needInputGradient = needInputGradient;
+        addGradientShards(backend.forEachShard(n, work(n), backwardShard));
+        return needInputGradient ? dx : null;
+    }
+
+    private final ShardTask backwardShard = this::backwardShard;
+
+    private void backwardShard(int s, int from, int to) {
+        int m = to - from;
+        Tensor dz = dy.fromRow(from, units);
+        activationBackward(dz, y.fromRow(from, units), m, units);
+        backend.gemm(true, false, in, units, m, 1f, x.fromRow(from, in), dz, 0f, dKernel(s));
+        backend.columnSum(dBias(s), dz, m, units);
+        if (needInputGradient) backend.gemm(false, true, m, in, units, 1f, dz, kernel, 0f, dx.fromRow(from, in));
+    }
+
+    private long work(int n) {
+        return 2L * n * in * units;
     }
 }

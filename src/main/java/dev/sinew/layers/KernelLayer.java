@@ -1,7 +1,9 @@
 package dev.sinew.layers;
 
 import dev.sinew.activations.Activation;
+import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
+import dev.sinew.tensor.Workspace;
 import java.util.List;
 
 /**
@@ -12,6 +14,7 @@ public abstract class KernelLayer extends Layer implements Activated {
     protected final Activation activation;
     private boolean fusedWithLoss;
     protected Tensor kernel, bias, dKernel, dBias; // views into the model's parameter tensors
+    private Tensor[] dKernelShards = {}, dBiasShards = {};
 
     protected KernelLayer(Activation activation) {
         this.activation = activation == null ? Activation.LINEAR : activation;
@@ -38,6 +41,38 @@ public abstract class KernelLayer extends Layer implements Activated {
         bias = weights.get(1);
         dKernel = gradients.get(0);
         dBias = gradients.get(1);
+    }
+
+    /**
+     * Buffers for the kernel and bias gradients of batch shards 1, 2, ... (see
+     * {@code Backend.forEachShard}); shard 0 writes {@code dKernel} and {@code dBias} directly.
+     */
+    protected void allocateGradientShards(Workspace workspace, int capacity) {
+        int shards = Math.min(backend.shards(), capacity);
+        dKernelShards = new Tensor[shards];
+        dBiasShards = new Tensor[shards];
+        for (int s = 1; s < shards; s++) {
+            dKernelShards[s] = workspace.allocate(dKernel.shape());
+            dBiasShards[s] = workspace.allocate(dBias.shape());
+        }
+    }
+
+    /** Where shard {@code s} writes its part of the kernel gradient. */
+    protected Tensor dKernel(int s) {
+        return s == 0 ? dKernel : dKernelShards[s];
+    }
+
+    /** Where shard {@code s} writes its part of the bias gradient. */
+    protected Tensor dBias(int s) {
+        return s == 0 ? dBias : dBiasShards[s];
+    }
+
+    /** Adds the parts of shards 1 .. shards-1 into dKernel and dBias, in shard order. */
+    protected void addGradientShards(int shards) {
+        for (int s = 1; s < shards; s++) {
+            backend.axpy(dKernel.size(), 1f, dKernelShards[s], dKernel);
+            backend.axpy(dBias.size(), 1f, dBiasShards[s], dBias);
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.sinew.layers;
 
+import dev.sinew.backend.Backend.ShardTask;
 import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
 import dev.sinew.tensor.Workspace;
@@ -12,6 +13,13 @@ import dev.sinew.tensor.Workspace;
  */
 public final class MaxPooling2D extends Pooling2D {
     private Tensor y, argmax, dx;
+    private Tensor x, dy; // the tensors of the call being sharded (not owned)
+
+    // Images are independent: each shard pools its own rows.
+    private final ShardTask forwardShard = (s, from, to) -> backend.maxPool(y.fromRow(from, out()),
+            argmax.fromRow(from, out()), x.fromRow(from, in()), to - from, g);
+    private final ShardTask backwardShard = (s, from, to) -> backend.maxPoolBackward(dx.fromRow(from, in()),
+            dy.fromRow(from, out()), argmax.fromRow(from, out()), to - from, g);
 
     /** Square windows, strides equal to the pool size, no padding: {@code MaxPooling2D(2)}. */
     public MaxPooling2D(int poolSize) {
@@ -35,14 +43,29 @@ public final class MaxPooling2D extends Pooling2D {
 
     @Override
     public Tensor forward(Tensor x, int n, boolean training) {
-        backend.maxPool(y, argmax, x, n, g);
+        this.x = x;
+        backend.forEachShard(n, work(n), forwardShard);
         return y;
     }
 
     @Override
     public Tensor backward(Tensor dy, int n, boolean needInputGradient) {
         if (!needInputGradient) return null;
-        backend.maxPoolBackward(dx, dy, argmax, n, g);
+        this.dy = dy;
+        backend.forEachShard(n, work(n), backwardShard);
         return dx;
+    }
+
+    private int in() {
+        return (int) g.inputSize();
+    }
+
+    private int out() {
+        return (int) g.pooledSize();
+    }
+
+    // A comparison and a store or two per input value: cheap, so weighted up against a GEMM's flops.
+    private long work(int n) {
+        return 8L * n * g.inputSize();
     }
 }

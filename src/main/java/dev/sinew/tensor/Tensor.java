@@ -71,6 +71,31 @@ public final class Tensor implements AutoCloseable {
         return new Tensor(segment.asSlice(offset * BYTES, shape.size() * BYTES), shape, null);
     }
 
+    /**
+     * This buffer from row {@code row} on, read as rows of {@code width} values: a view holding rows
+     * {@code row, row + 1, ...} to the end (operations say how many rows they use). Row 0 is this
+     * tensor itself; the last view made is kept and handed out again for the same row, so a batch
+     * split the same way every step allocates nothing.
+     */
+    public Tensor fromRow(int row, int width) {
+        if (row == 0) return this;
+        long offset = (long) row * width;
+        Tail t = tail;
+        if (t == null || t.offset != offset) {
+            if (offset < 0 || offset > size()) {
+                throw new IndexOutOfBoundsException("row " + row + " of width " + width
+                        + " is outside a tensor of " + size() + " elements");
+            }
+            tail = t = new Tail(offset, new Tensor(segment.asSlice(offset * BYTES),
+                    Shape.of((int) ((size() - offset) / width), width), null));
+        }
+        return t.view;
+    }
+
+    private record Tail(long offset, Tensor view) {}
+
+    private volatile Tail tail;
+
     public Shape shape() {
         return shape;
     }

@@ -12,28 +12,30 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * The notebook's CNN (Conv2D 32 -> pool -> Conv2D 64 -> pool -> Dense 128 -> 10, SGD 0.05, batch
- * 64) on full Fashion-MNIST: 55,000 images for training, 5,000 for validation (the best epoch's
- * weights are kept), the 10,000 test images for the score. Needs dataset-fashion-mnist (CI
- * installs it; elsewhere skipped, under CI a failure).
+ * The convolution issue's goal: the notebook's CNN (Conv2D 32 -> pool -> Conv2D 64 -> pool ->
+ * Flatten -> Dropout(0.25) -> Dense 128 -> 10), SGD(0.05) without momentum, batch 64, reaches 91%
+ * on the 10,000 Fashion-MNIST test images. Trained on 55,000 of the 60,000 training images; the
+ * other 5,000 validate each epoch and the best epoch's weights are kept (Keras's EarlyStopping with
+ * restore_best_weights), so the test images are looked at once, at the end. Needs
+ * dataset-fashion-mnist (CI installs it; elsewhere skipped, under CI a failure).
  *
- * <p>The goal of the convolution issue is 91%. Plain SGD(0.05) without momentum gets there only
- * slowly (measured: 89.3% after 12 epochs, 90.6% after 20, a single 91.1% at epoch 26), which
- * does not fit a CI run; this test guards the level reached in 12 epochs (about 4 minutes here)
- * until the speed work makes the longer run affordable.
+ * <p>Why model selection: with a constant learning rate the test accuracy wanders from epoch to
+ * epoch; measured on all 60,000 images with Dropout(0.25) it was 90.4-91.5% over epochs 20-32
+ * (91.1% at 30); without dropout 90.6% after 20 epochs and 91.1% at best; with Dropout(0.5)
+ * 90.9% after 30 (still learning).
  */
 class CnnAccuracyTest {
-    static final int EPOCHS = 12;
-    static final double REQUIRED = 0.885;
+    static final int EPOCHS = 30;
+    static final double REQUIRED = 0.91;
 
     @Test
-    void cnnLearnsFashionMnist() throws Exception {
+    void cnnReaches91PercentOnFashionMnist() throws Exception {
         Path dir = Datasets.findFashionMnist();
         if (System.getenv("CI") != null) assertNotNull(dir, "CI must install dataset-fashion-mnist (see .ci/run)");
         assumeTrue(dir != null, "full Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         Splits s = Datasets.loadMnistFormat(dir).splits(55_000, 5_000, 1);
-        try (Sequential net = Networks.notebookCnn(0, false, 1)) {
-            EarlyStopping best = new EarlyStopping("val_accuracy", EPOCHS, 0, true);
+        try (Sequential net = Networks.notebookCnn(0.25, false, 1)) {
+            EarlyStopping best = new EarlyStopping("val_accuracy", 10, 0, true);
             long start = System.nanoTime();
             History h = net.fit(s.train(), FitOptions.builder().batchSize(64).epochs(EPOCHS).validationData(s.validation())
                     .callbacks(best).verbose(2).build());

@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sinew.TestUtil;
 import dev.sinew.backend.Backend;
 import dev.sinew.backend.Backends;
+import dev.sinew.backend.NativeBackend;
+import dev.sinew.layers.Conv2D;
 import dev.sinew.layers.Dense;
+import dev.sinew.layers.Flatten;
 import dev.sinew.layers.Input;
+import dev.sinew.layers.MaxPooling2D;
 import dev.sinew.optimizers.SGD;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,6 +78,46 @@ class NativeMatchesReferenceTest {
             }
             List<float[]> wn = nat.getWeights(), wr = ref.getWeights();
             for (int i = 0; i < wn.size(); i++) compare(name + " weights after 3 steps " + i, wn.get(i), wr.get(i));
+        }
+    }
+
+    static Sequential cnn(Backend b) {
+        Sequential net = new Sequential(b, 99);
+        net.add(new Input(28, 28, 1));
+        net.add(new Conv2D(8, 3, "relu"));
+        net.add(new MaxPooling2D(2));
+        net.add(new Conv2D(16, 3, 1, "same", "tanh"));
+        net.add(new Flatten());
+        net.add(new Dense(64, "relu"));
+        net.add(new Dense(10, "softmax"));
+        net.compile("categorical_crossentropy", new SGD(0.05), "accuracy");
+        return net;
+    }
+
+    // With several threads, the native backend splits a batch into shards (conv, pooling and dense
+    // layers) and sums the shards' weight gradients; three threads make the shards uneven (32 rows:
+    // 10 + 11 + 11) and batch 1 leaves a single shard.
+    @ParameterizedTest(name = "batch {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {32, 1})
+    void shardedBatchesMatchTheReference(int batch) {
+        int before = NativeBackend.threads();
+        NativeBackend.setThreads(3);
+        try (Sequential nat = cnn(Backends.nativeBackend()); Sequential ref = cnn(Backends.reference())) {
+            assertEquals(Math.min(3, batch), Backends.nativeBackend().forEachShard(batch, 1L << 30, (s, from, to) -> {}),
+                    "shards of a large job");
+            SplittableRandom rng = new SplittableRandom(batch);
+            float[][] x = TestUtil.uniform(rng, batch, 784, 0, 1);
+            float[][] y = TestUtil.oneHot(rng, batch, 10);
+            String name = "sharded cnn b" + batch;
+            compare(name + " predict", TestUtil.flatten(nat.predictOnBatch(x)), TestUtil.flatten(ref.predictOnBatch(x)));
+            compare(name + " loss", new float[] {(float) nat.computeGradients(x, y)}, new float[] {(float) ref.computeGradients(x, y)});
+            List<float[]> gn = nat.getGradients(), gr = ref.getGradients();
+            for (int i = 0; i < gn.size(); i++) compare(name + " grad " + i, gn.get(i), gr.get(i));
+            for (int step = 0; step < 3; step++) compare(name + " step " + step, nat.trainOnBatch(x, y), ref.trainOnBatch(x, y));
+            List<float[]> wn = nat.getWeights(), wr = ref.getWeights();
+            for (int i = 0; i < wn.size(); i++) compare(name + " weights after 3 steps " + i, wn.get(i), wr.get(i));
+        } finally {
+            NativeBackend.setThreads(before);
         }
     }
 
