@@ -27,7 +27,7 @@ import java.lang.foreign.MemorySegment;
  */
 public final class NativeBackend extends Backend {
     /** Below this many floating-point operations a shard is not worth a hand-over (~10 µs). */
-    private static final long MIN_WORK_PER_SHARD = Long.getLong("sinew.minShardWork", 1L << 20);
+    private static final long MIN_WORK_PER_SHARD = 1L << 20;
 
     /**
      * Up to this inner dimension a plain product (libsinew) beats OpenBLAS, whose packing of both

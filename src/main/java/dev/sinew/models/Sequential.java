@@ -521,11 +521,31 @@ public final class Sequential implements AutoCloseable {
      */
     private void copyBatch(float[][] x, float[][] y, int from, int to) {
         int n = to - from;
-        xBuf.copyRowsFrom(x, from, to);
-        if (backend.countNonFinite(xBuf, (long) n * inputWidth()) > 0) checkAllFinite(x, "x");
+        if ((long) n * inputWidth() >= PARALLEL_COPY) {
+            copyAndCountInShards(x, from, n);
+        } else {
+            xBuf.copyRowsFrom(x, from, to);
+            if (backend.countNonFinite(xBuf, (long) n * inputWidth()) > 0) checkAllFinite(x, "x");
+        }
         if (y == null) return;
         yBuf.copyRowsFrom(y, from, to);
         if (backend.countNonFinite(yBuf, (long) n * outputWidth()) > 0) checkAllFinite(y, "y");
+    }
+
+    /** From this many input values on, a batch is copied in by every thread, each its shard's rows. */
+    private static final long PARALLEL_COPY = 1 << 16;
+
+    // A large batch (inference in batches of 1,000) spends as long copying rows off the heap and
+    // scanning them as in its first layer; both are memory-bound, so each thread takes its rows.
+    private void copyAndCountInShards(float[][] x, int from, int n) {
+        int width = inputWidth();
+        long[] bad = new long[backend.shards()];
+        backend.forEachShard(n, 8L * n * width, (s, a, b) -> {
+            Tensor part = xBuf.fromRow(a, width);
+            part.copyRowsFrom(x, from + a, from + b);
+            bad[s] = backend.countNonFinite(part, (long) (b - a) * width);
+        });
+        for (long c : bad) if (c > 0) checkAllFinite(x, "x");
     }
 
     private int checkTensors(Tensor x, Tensor y) {

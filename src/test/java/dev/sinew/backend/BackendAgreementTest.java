@@ -72,18 +72,25 @@ class BackendAgreementTest {
     }
 
     // beta = 0 overwrites C without reading it (BLAS semantics): old NaNs must not leak through,
-    // in libsinew's small-K product (K = 9) as in OpenBLAS (K = 17), whole or split over threads.
-    @ParameterizedTest(name = "gemm beta 0 over NaN, M={0} K={1}")
+    // in libsinew's small-K product (K = 9; N = 16, 32 and 64 have their own code) as in OpenBLAS
+    // (K = 17), whole or split over threads (M = 3000); and alpha, beta != 0, 1 on the same shapes.
+    @ParameterizedTest(name = "gemm small K, M={0} K={1}")
     @org.junit.jupiter.params.provider.CsvSource({"3, 9", "3, 17", "3000, 9", "3000, 17"})
-    void gemmBetaZeroIgnoresOldContents(int M, int K) {
+    void gemmSmallKAndBetaZero(int M, int K) {
         SplittableRandom rng = new SplittableRandom(M + K);
-        int N = 40;
-        float[] nan = new float[M * N];
-        java.util.Arrays.fill(nan, Float.NaN);
-        Tensor A = t(uniform(rng, M * K, -1, 1)), B = t(uniform(rng, K * N, -1, 1)), Cn = t(nan), Cr = t(new float[M * N]);
-        nat.gemm(false, false, M, N, K, 1f, A, B, 0f, Cn);
-        ref.gemm(false, false, M, N, K, 1f, A, B, 0f, Cr);
-        agree("gemm beta 0 " + M + "x" + N + "x" + K, Cn.toArray(), Cr.toArray());
+        for (int N : new int[] {16, 32, 40, 64}) {
+            float[] nan = new float[M * N], c0 = uniform(rng, M * N, -1, 1);
+            java.util.Arrays.fill(nan, Float.NaN);
+            Tensor A = t(uniform(rng, M * K, -1, 1)), B = t(uniform(rng, K * N, -1, 1));
+            Tensor Cn = t(nan), Cr = t(new float[M * N]);
+            nat.gemm(false, false, M, N, K, 1f, A, B, 0f, Cn);
+            ref.gemm(false, false, M, N, K, 1f, A, B, 0f, Cr);
+            agree("gemm beta 0 " + M + "x" + N + "x" + K, Cn.toArray(), Cr.toArray());
+            Tensor Dn = t(c0), Dr = t(c0);
+            nat.gemm(false, false, M, N, K, 0.7f, A, B, 0.5f, Dn);
+            ref.gemm(false, false, M, N, K, 0.7f, A, B, 0.5f, Dr);
+            agree("gemm alpha 0.7 beta 0.5 " + M + "x" + N + "x" + K, Dn.toArray(), Dr.toArray());
+        }
         owned.forEach(Tensor::close);
     }
 

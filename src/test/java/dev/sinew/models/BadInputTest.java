@@ -97,6 +97,11 @@ class BadInputTest {
         float[][] late = new float[70][2];
         late[65][1] = Float.NaN;
         rejects(IllegalArgumentException.class, () -> net.predict(late, 32), "x contains a non-finite value", "row 65, column 1");
+        // A batch this large is copied in and scanned by every thread, each its own rows.
+        float[][] big = new float[150_000][2];
+        big[120_001][0] = Float.NEGATIVE_INFINITY;
+        rejects(IllegalArgumentException.class, () -> net.predict(big, 150_000), "x contains a non-finite value",
+                "row 120001, column 0");
         rejects(IllegalArgumentException.class,
                 () -> net.trainOnBatch(x, new float[][] {{1}, {Float.POSITIVE_INFINITY}, {0}}),
                 "y contains a non-finite value", "row 1");

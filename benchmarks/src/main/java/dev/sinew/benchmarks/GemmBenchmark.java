@@ -8,9 +8,9 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.*;
 
 /**
- * cblas_sgemm through FFM, square n x n x n, including the Java-side checks and the downcall:
- * n = 1 measures the per-call overhead; GFLOP/s = 2 n^3 / time. Thread count: as OpenBLAS
- * chooses, or -Dsinew.threads / SINEW_THREADS.
+ * Backend.gemm (cblas_sgemm through FFM), square n x n x n, including the Java-side checks and the
+ * downcall: n = 1 measures the per-call overhead; GFLOP/s = 2 n^3 / time. Sinew's threads (one per
+ * core, or -Dsinew.threads / SINEW_THREADS) each take a block of rows once n^3 is large enough.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
