@@ -67,13 +67,6 @@ void sinew_dropout_forward(float *y, float *mask, const float *x, int64_t n, flo
 /* y[i] = a[i] * b[i] over n values (dropout's backward: dx = dy * mask). y may be a or b. */
 void sinew_mul(float *y, const float *a, const float *b, int64_t n);
 
-/* C = alpha * A B + beta * C for A (M, K), B (K, N), C (M, N), row-major, meant for small K
- * (<= 16): a first convolution layer's patches times its kernel (3x3 of one channel: K = 9),
- * where OpenBLAS spends longer packing its operands than multiplying. beta = 0 ignores C's old
- * contents. C must not overlap A or B. */
-void sinew_gemm_small_k(float *C, const float *A, const float *B, int M, int N, int K, float alpha,
-                        float beta);
-
 /* ---- Convolution and pooling. Images are NHWC: x[n][h][w][c], row-major. A window's top-left
  * input pixel for output (oh, ow) is (oh * SH - PT, ow * SW - PL); pixels outside the image are
  * padding (zero for convolution, ignored for pooling). ---- */

@@ -29,13 +29,6 @@ public final class NativeBackend extends Backend {
     /** Below this many floating-point operations a shard is not worth a hand-over (~10 µs). */
     private static final long MIN_WORK_PER_SHARD = 1L << 20;
 
-    /**
-     * Up to this inner dimension a plain product (libsinew) beats OpenBLAS, whose packing of both
-     * operands outweighs so few multiply-adds: conv1's patches x kernel (K = 9) went from ~0.65 to
-     * ~0.2 ms per 32 images.
-     */
-    private static final int SMALL_K = 16;
-
     private static final NativeBackend INSTANCE = new NativeBackend();
     private static volatile boolean initialised;
     private static volatile int threads = 0; // 0: not chosen yet
@@ -155,10 +148,6 @@ public final class NativeBackend extends Backend {
         // (No slice for the first part: a step must not allocate.)
         MemorySegment a = from == 0 ? A.segment() : A.segment().asSlice(Tensor.BYTES * (transA ? from : (long) from * K));
         MemorySegment c = from == 0 ? C.segment() : C.segment().asSlice(Tensor.BYTES * (long) from * N);
-        if (!transA && !transB && K <= SMALL_K) {
-            sinew_h.sinew_gemm_small_k(c, a, B.segment(), to - from, N, K, alpha, beta);
-            return;
-        }
         cblas_h.cblas_sgemm(CblasRowMajor(), transA ? CblasTrans() : CblasNoTrans(),
                 transB ? CblasTrans() : CblasNoTrans(), to - from, N, K, alpha,
                 a, transA ? M : K, B.segment(), transB ? K : N, beta, c, N);

@@ -1,7 +1,6 @@
 package dev.sinew.layers;
 
 import dev.sinew.activations.Activation;
-import dev.sinew.backend.Backend.ShardTask;
 import dev.sinew.backend.Window;
 import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
@@ -30,9 +29,6 @@ public final class Conv2D extends KernelLayer {
 
     private Window g;
     private Tensor cols;  // (capacity*OH*OW, kh*kw*C): patches in forward, their gradient in backward
-    private Tensor y, dx;
-    private Tensor x, dy;  // the tensors of the call being sharded (not owned)
-    private boolean needInputGradient;
 
     public Conv2D(int filters, int kernelSize) {
         this(filters, kernelSize, Activation.LINEAR);
@@ -103,15 +99,7 @@ public final class Conv2D extends KernelLayer {
     // cols = im2col(x); y = act(cols K + b): per shard of the batch, one GEMM over its images'
     // OH*OW rows each and one fused pass over them.
     @Override
-    public Tensor forward(Tensor x, int n, boolean training) {
-        this.x = x;
-        backend.forEachShard(n, work(n), forwardShard);
-        return y;
-    }
-
-    private final ShardTask forwardShard = this::forwardShard;
-
-    private void forwardShard(int s, int from, int to) {
+    protected void forwardShard(int s, int from, int to) {
         int rows = (to - from) * g.positions();
         Tensor c = cols.fromRow(from * g.positions(), g.patchSize()), ys = y.fromRow(from, g.positions() * filters);
         backend.im2col(c, x.fromRow(from, (int) g.inputSize()), to - from, g);
@@ -122,16 +110,7 @@ public final class Conv2D extends KernelLayer {
     // dz = dy * act'(y); dK = cols^T dz; db = colsum(dz); then cols is free to hold dcols = dz K^T,
     // and dx = col2im(dcols). Per shard; the shards' dK and db are then added in shard order.
     @Override
-    public Tensor backward(Tensor dy, int n, boolean needInputGradient) {
-        this.dy = dy;
-        this.needInputGradient = needInputGradient;
-        addGradientShards(backend.forEachShard(n, work(n), backwardShard));
-        return needInputGradient ? dx : null;
-    }
-
-    private final ShardTask backwardShard = this::backwardShard;
-
-    private void backwardShard(int s, int from, int to) {
+    protected void backwardShard(int s, int from, int to) {
         int rows = (to - from) * g.positions(), out = g.positions() * filters;
         Tensor c = cols.fromRow(from * g.positions(), g.patchSize()), dz = dy.fromRow(from, out);
         activationBackward(dz, y.fromRow(from, out), rows, filters);
@@ -142,7 +121,8 @@ public final class Conv2D extends KernelLayer {
         backend.col2im(dx.fromRow(from, (int) g.inputSize()), c, to - from, g);
     }
 
-    private long work(int n) {
+    @Override
+    protected long work(int n) {
         return 2L * n * g.positions() * g.patchSize() * filters;
     }
 }

@@ -1,7 +1,6 @@
 package dev.sinew.layers;
 
 import dev.sinew.activations.Activation;
-import dev.sinew.backend.Backend.ShardTask;
 import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
 import dev.sinew.tensor.Workspace;
@@ -24,11 +23,7 @@ public final class Dense extends KernelLayer {
     private final int units;
 
     private int in;
-    private Tensor y;                            // (capacity, units): activations, kept for backward
-    private Tensor dx;                           // (capacity, in)
-    private Tensor x;                            // the last forward input (not owned)
-    private Tensor dy;                           // the gradient being propagated (not owned)
-    private boolean needInputGradient;
+    // y (capacity, units): the activations, kept for backward; dx (capacity, in).
 
     public Dense(int units) {
         this(units, Activation.LINEAR);
@@ -89,15 +84,7 @@ public final class Dense extends KernelLayer {
     // y = act(x W + b): the product straight into y, then bias and activation in one pass, in
     // place; per shard of the batch's rows when the layer is large enough to be worth splitting.
     @Override
-    public Tensor forward(Tensor x, int n, boolean training) {
-        this.x = x;
-        backend.forEachShard(n, work(n), forwardShard);
-        return y;
-    }
-
-    private final ShardTask forwardShard = this::forwardShard;
-
-    private void forwardShard(int s, int from, int to) {
+    protected void forwardShard(int s, int from, int to) {
         Tensor ys = y.fromRow(from, units);
         backend.gemm(false, false, to - from, units, in, 1f, x.fromRow(from, in), kernel, 0f, ys);
         backend.biasActivation(ys, ys, bias, to - from, units, activation);
@@ -106,16 +93,7 @@ public final class Dense extends KernelLayer {
     // dz = dy * act'(y) (in place, unless the loss already gave dz); dW = x^T dz; db = colsum(dz);
     // dx = dz W^T. Per shard; the shards' dW and db are then added in shard order.
     @Override
-    public Tensor backward(Tensor dy, int n, boolean needInputGradient) {
-        this.dy = dy;
-        this.needInputGradient = needInputGradient;
-        addGradientShards(backend.forEachShard(n, work(n), backwardShard));
-        return needInputGradient ? dx : null;
-    }
-
-    private final ShardTask backwardShard = this::backwardShard;
-
-    private void backwardShard(int s, int from, int to) {
+    protected void backwardShard(int s, int from, int to) {
         int m = to - from;
         Tensor dz = dy.fromRow(from, units);
         activationBackward(dz, y.fromRow(from, units), m, units);
@@ -124,7 +102,8 @@ public final class Dense extends KernelLayer {
         if (needInputGradient) backend.gemm(false, true, m, in, units, 1f, dz, kernel, 0f, dx.fromRow(from, in));
     }
 
-    private long work(int n) {
+    @Override
+    protected long work(int n) {
         return 2L * n * in * units;
     }
 }

@@ -1,7 +1,7 @@
 package dev.sinew.layers;
 
 import dev.sinew.activations.Activation;
-import dev.sinew.tensor.Shape;
+import dev.sinew.backend.Backend.ShardTask;
 import dev.sinew.tensor.Tensor;
 import dev.sinew.tensor.Workspace;
 import java.util.List;
@@ -14,7 +14,11 @@ public abstract class KernelLayer extends Layer implements Activated {
     protected final Activation activation;
     private boolean fusedWithLoss;
     protected Tensor kernel, bias, dKernel, dBias; // views into the model's parameter tensors
+    protected Tensor y, dx;          // this layer's output and input gradient buffers (capacity rows)
+    protected Tensor x, dy;          // the last forward input and the gradient being propagated (not owned)
+    protected boolean needInputGradient;
     private Tensor[] dKernelShards = {}, dBiasShards = {};
+    private final ShardTask forwardShard = this::forwardShard, backwardShard = this::backwardShard;
 
     protected KernelLayer(Activation activation) {
         this.activation = activation == null ? Activation.LINEAR : activation;
@@ -28,6 +32,37 @@ public abstract class KernelLayer extends Layer implements Activated {
     @Override
     public void setActivationFusedWithLoss(boolean fused) {
         this.fusedWithLoss = fused;
+    }
+
+    /**
+     * The forward pass over one shard of the batch, rows {@code [from, to)}: reads {@code x},
+     * writes those rows of {@code y}. Rows are independent, so shards may run at the same time.
+     */
+    protected abstract void forwardShard(int s, int from, int to);
+
+    /**
+     * The backward pass over one shard: reads those rows of {@code dy} (turning them into dL/dz in
+     * place), writes the shard's kernel and bias gradients to {@link #dKernel(int)} and
+     * {@link #dBias(int)}, and those rows of {@code dx} when {@code needInputGradient}.
+     */
+    protected abstract void backwardShard(int s, int from, int to);
+
+    /** About the floating-point operations of a pass over n rows: whether splitting pays. */
+    protected abstract long work(int n);
+
+    @Override
+    public Tensor forward(Tensor x, int n, boolean training) {
+        this.x = x;
+        backend.forEachShard(n, work(n), forwardShard);
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor dy, int n, boolean needInputGradient) {
+        this.dy = dy;
+        this.needInputGradient = needInputGradient;
+        addGradientShards(backend.forEachShard(n, work(n), backwardShard));
+        return needInputGradient ? dx : null;
     }
 
     @Override

@@ -471,48 +471,6 @@ public class sinew_h {
         }
     }
 
-    private static class sinew_gemm_small_k {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
-            sinew_h.C_POINTER,
-            sinew_h.C_POINTER,
-            sinew_h.C_POINTER,
-            sinew_h.C_INT,
-            sinew_h.C_INT,
-            sinew_h.C_INT,
-            sinew_h.C_FLOAT,
-            sinew_h.C_FLOAT
-        );
-        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_gemm_small_k");
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    public static FunctionDescriptor sinew_gemm_small_k$descriptor() {
-        return sinew_gemm_small_k.DESC;
-    }
-
-    public static MethodHandle sinew_gemm_small_k$handle() {
-        return sinew_gemm_small_k.HANDLE;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * void sinew_gemm_small_k(float *C, const float *A, const float *B, int M, int N, int K, float alpha, float beta)
-     * }
-     */
-    public static void sinew_gemm_small_k(MemorySegment C, MemorySegment A, MemorySegment B, int M, int N, int K, float alpha, float beta) {
-        var mh$ = sinew_gemm_small_k.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("sinew_gemm_small_k", C, A, B, M, N, K, alpha, beta);
-            }
-            mh$.invokeExact(C, A, B, M, N, K, alpha, beta);
-        } catch (Error | RuntimeException ex) {
-            throw ex;
-        } catch (Throwable ex$) {
-            throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
     private static class sinew_im2col {
         public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
             sinew_h.C_POINTER,

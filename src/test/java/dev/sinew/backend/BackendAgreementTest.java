@@ -72,11 +72,11 @@ class BackendAgreementTest {
     }
 
     // beta = 0 overwrites C without reading it (BLAS semantics): old NaNs must not leak through,
-    // in libsinew's small-K product (K = 9; N = 16, 32 and 64 have their own code) as in OpenBLAS
-    // (K = 17), whole or split over threads (M = 3000); and alpha, beta != 0, 1 on the same shapes.
-    @ParameterizedTest(name = "gemm small K, M={0} K={1}")
+    // whole or split over threads by rows (M = 3000); and alpha, beta != 0, 1 on the same shapes
+    // (conv1's: K = 9 patches, N = 16 ... 64 filters).
+    @ParameterizedTest(name = "gemm beta 0 and split, M={0} K={1}")
     @org.junit.jupiter.params.provider.CsvSource({"3, 9", "3, 17", "3000, 9", "3000, 17"})
-    void gemmSmallKAndBetaZero(int M, int K) {
+    void gemmBetaZeroAndRowSplit(int M, int K) {
         SplittableRandom rng = new SplittableRandom(M + K);
         for (int N : new int[] {16, 32, 40, 64}) {
             float[] nan = new float[M * N], c0 = uniform(rng, M * N, -1, 1);
