@@ -81,18 +81,18 @@ public final class Tensor implements AutoCloseable {
         if (row == 0) return this;
         long offset = (long) row * width;
         Tail t = tail;
-        if (t == null || t.offset != offset) {
-            if (offset < 0 || offset > size()) {
+        if (t == null || t.offset != offset || t.width != width) {
+            long rows = width < 1 || offset < 0 || offset >= size() ? 0 : (size() - offset) / width;
+            if (rows < 1) {
                 throw new IndexOutOfBoundsException("row " + row + " of width " + width
                         + " is outside a tensor of " + size() + " elements");
             }
-            tail = t = new Tail(offset, new Tensor(segment.asSlice(offset * BYTES),
-                    Shape.of((int) ((size() - offset) / width), width), null));
+            tail = t = new Tail(offset, width, slice(offset, Shape.of((int) rows, width)));
         }
         return t.view;
     }
 
-    private record Tail(long offset, Tensor view) {}
+    private record Tail(long offset, int width, Tensor view) {}
 
     private volatile Tail tail;
 
