@@ -517,35 +517,36 @@ public final class Sequential implements AutoCloseable {
     /**
      * Copies rows [from, to) of x, and of y unless it is null, into the batch buffers, then
      * rejects NaN or infinity with its position. The native scan is fast; only when it finds
-     * something does the Java scan look for where.
+     * something does the Java scan look for where. The rows of x are copied and scanned per shard:
+     * a large batch (inference in batches of 1,000) spends as long on this memory-bound work as in
+     * its first layer, so each thread takes its own rows; a small one stays in one piece.
      */
     private void copyBatch(float[][] x, float[][] y, int from, int to) {
         int n = to - from;
-        if ((long) n * inputWidth() >= PARALLEL_COPY) {
-            copyAndCountInShards(x, from, n);
-        } else {
-            xBuf.copyRowsFrom(x, from, to);
-            if (backend.countNonFinite(xBuf, (long) n * inputWidth()) > 0) checkAllFinite(x, "x");
+        copySource = x;
+        copyFrom = from;
+        if (nonFinite.length < backend.shards()) nonFinite = new long[backend.shards()];
+        int shards;
+        try {
+            shards = backend.forEachShard(n, 8L * n * inputWidth(), copyShard);
+        } finally {
+            copySource = null;
         }
+        for (int s = 0; s < shards; s++) if (nonFinite[s] > 0) checkAllFinite(x, "x");
         if (y == null) return;
         yBuf.copyRowsFrom(y, from, to);
         if (backend.countNonFinite(yBuf, (long) n * outputWidth()) > 0) checkAllFinite(y, "y");
     }
 
-    /** From this many input values on, a batch is copied in by every thread, each its shard's rows. */
-    private static final long PARALLEL_COPY = 1 << 16;
+    private float[][] copySource; // the rows copyBatch is copying (not kept after)
+    private int copyFrom;
+    private long[] nonFinite = new long[1]; // per shard: non-finite values found
+    private final Backend.ShardTask copyShard = this::copyShard;
 
-    // A large batch (inference in batches of 1,000) spends as long copying rows off the heap and
-    // scanning them as in its first layer; both are memory-bound, so each thread takes its rows.
-    private void copyAndCountInShards(float[][] x, int from, int n) {
-        int width = inputWidth();
-        long[] bad = new long[backend.shards()];
-        backend.forEachShard(n, 8L * n * width, (s, a, b) -> {
-            Tensor part = xBuf.fromRow(a, width);
-            part.copyRowsFrom(x, from + a, from + b);
-            bad[s] = backend.countNonFinite(part, (long) (b - a) * width);
-        });
-        for (long c : bad) if (c > 0) checkAllFinite(x, "x");
+    private void copyShard(int s, int a, int b) {
+        Tensor part = xBuf.fromRow(a, inputWidth());
+        part.copyRowsFrom(copySource, copyFrom + a, copyFrom + b);
+        nonFinite[s] = backend.countNonFinite(part, (long) (b - a) * inputWidth());
     }
 
     private int checkTensors(Tensor x, Tensor y) {
