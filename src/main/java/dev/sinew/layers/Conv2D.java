@@ -19,9 +19,10 @@ import java.util.random.RandomGenerator;
  *   <li>{@code activation}: default linear.</li>
  * </ul>
  * Input {@code (batch, H, W, C)}, output {@code (batch, OH, OW, F)} (channels last). Kernel
- * {@code (kh, kw, C, F)} Glorot-uniform, bias {@code (F)} zeros. Computed as one GEMM per batch:
- * the patches are unfolded by {@code im2col} into a (batch*OH*OW, kh*kw*C) matrix and multiplied
- * by the kernel read as (kh*kw*C, F); the product is already NHWC.
+ * {@code (kh, kw, C, F)} Glorot-uniform, bias {@code (F)} zeros. Computed as one GEMM per shard of
+ * the batch (one shard per thread): the shard's patches are unfolded by {@code im2col} into an
+ * (images*OH*OW, kh*kw*C) matrix and multiplied by the kernel read as (kh*kw*C, F); the product is
+ * already NHWC.
  */
 public final class Conv2D extends KernelLayer {
     private final int filters, kh, kw, sh, sw;
