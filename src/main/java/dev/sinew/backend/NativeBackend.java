@@ -130,14 +130,15 @@ public final class NativeBackend extends Backend {
     @Override
     protected void gemmImpl(boolean transA, boolean transB, int M, int N, int K, float alpha,
             Tensor A, Tensor B, float beta, Tensor C) {
-        int shards = shardsFor(M, 2L * M * N * K);
-        ShardPool p = shards == 1 ? null : pool(shards);
-        if (p == null || p.busy()) {
+        // Inside a layer's shard the GEMM runs whole; outside, it is split by rows into a count
+        // that depends only on its size and the thread count, run on the pool or, when another
+        // caller holds the pool, in turn on this thread: the same arithmetic either way.
+        int shards = ShardPool.insideShard() ? 1 : shardsFor(M, 2L * M * N * K);
+        if (shards == 1) {
             sgemmRows(transA, transB, M, N, K, alpha, A, B, beta, C, 0, M);
         } else {
-            // Rows [from, to) of C need rows [from, to) of op(A) and all of B. (Inside a layer's
-            // shard the pool is busy: the GEMM then runs whole in that shard's thread.)
-            p.run(M, shards, (s, from, to) -> sgemmRows(transA, transB, M, N, K, alpha, A, B, beta, C, from, to));
+            // Rows [from, to) of C need rows [from, to) of op(A) and all of B.
+            pool(shards).run(M, shards, (s, from, to) -> sgemmRows(transA, transB, M, N, K, alpha, A, B, beta, C, from, to));
         }
     }
 

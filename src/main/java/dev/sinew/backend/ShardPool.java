@@ -15,10 +15,16 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>A hand-over costs a few microseconds: a worker spins briefly for the next shard before it
  * parks. One batch at a time uses the pool; a second caller meanwhile (another model training in
- * another thread) runs its shards itself, one after the other, with the same results.
+ * another thread) runs its shards itself, one after the other, with the same results: the split
+ * depends only on the row count and the shard count, never on who runs the shards.
+ * {@link #insideShard()} tells code running in a shard (a GEMM inside a layer's shard) not to
+ * split again, whether the shard runs on a worker or on its caller, in parallel or in turn.
  */
 final class ShardPool {
     private static final int SPINS = 1 << 14;
+
+    /** Set on a caller thread while it runs shard 0 (or all shards in turn); workers are always inside. */
+    private static final ThreadLocal<Boolean> IN_SHARD = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
     private final Worker[] workers;
     private final AtomicBoolean busy = new AtomicBoolean();
@@ -31,9 +37,13 @@ final class ShardPool {
         }
     }
 
-    /** Whether some caller's shards are running (then a new caller runs its shards itself). */
-    boolean busy() {
-        return busy.get();
+    /**
+     * Whether the current thread is running a shard of a split batch. Work inside a shard stays in
+     * one piece, so the arithmetic of a batch is the same whether its shards ran in parallel on
+     * the pool or one after the other on a caller that found the pool busy.
+     */
+    static boolean insideShard() {
+        return Thread.currentThread() instanceof Worker || IN_SHARD.get();
     }
 
     /** The most shards a batch is split into: the calling thread plus the workers. */
@@ -47,10 +57,20 @@ final class ShardPool {
      * rethrowing the first failure.
      */
     void run(int n, int shards, Backend.ShardTask task) {
-        if (shards == 1 || !busy.compareAndSet(false, true)) {
-            for (int s = 0; s < shards; s++) task.run(s, from(n, shards, s), from(n, shards, s + 1));
-            return;
+        boolean outer = !IN_SHARD.get();
+        if (outer) IN_SHARD.set(Boolean.TRUE);
+        try {
+            if (shards == 1 || !busy.compareAndSet(false, true)) {
+                for (int s = 0; s < shards; s++) task.run(s, from(n, shards, s), from(n, shards, s + 1));
+            } else {
+                runOnWorkers(n, shards, task);
+            }
+        } finally {
+            if (outer) IN_SHARD.set(Boolean.FALSE);
         }
+    }
+
+    private void runOnWorkers(int n, int shards, Backend.ShardTask task) {
         try {
             Thread caller = Thread.currentThread();
             for (int s = 1; s < shards; s++) {

@@ -25,6 +25,7 @@ import java.util.random.RandomGenerator;
  */
 public abstract class Layer {
     private String name;
+    private String model; // the name of the model this layer was added to
     private Shape inputShape;
     private Shape outputShape;
     protected Backend backend;
@@ -41,6 +42,24 @@ public abstract class Layer {
         }
         this.name = name;
         return this;
+    }
+
+    /** The name of the model this layer belongs to, or null before it is added to one. */
+    public final String modelName() {
+        return model;
+    }
+
+    /**
+     * Records that model {@code modelName} took this layer (a model calls this once the layer is
+     * built into it). A layer holds one model's weights and buffers, so it belongs to one model:
+     * adding it to a second would silently share, then lose, the first one's state.
+     */
+    public final void attachTo(String modelName) {
+        if (model != null) {
+            throw new IllegalArgumentException(describe() + " already belongs to model \"" + model
+                    + "\"; a layer can be in one model only — create a new layer for model \"" + modelName + "\"");
+        }
+        model = modelName;
     }
 
     /** The name stem for automatic names, Keras's snake_case class name ("dense", "max_pooling2d"). */

@@ -65,7 +65,7 @@ final class ModelFile {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("class_name", "Sequential");
         Map<String, Object> inner = new LinkedHashMap<>();
-        inner.put("name", "sequential");
+        inner.put("name", model.name());
         inner.put("seed", model.seed());
         inner.put("layers", layers);
         config.put("config", inner);
@@ -142,7 +142,8 @@ final class ModelFile {
             Map<String, Object> config = (Map<String, Object>) Json.parse(new String(configBytes, StandardCharsets.UTF_8));
             Map<String, Object> inner = (Map<String, Object>) config.get("config");
             List<Object> layers = (List<Object>) inner.get("layers");
-            Sequential model = new Sequential(backend, ((Number) inner.get("seed")).longValue());
+            Sequential model = new Sequential(backend, ((Number) inner.get("seed")).longValue(),
+                    inner.get("name") instanceof String n ? n : null);
             try {
                 for (Object o : layers) {
                     Map<String, Object> entry = (Map<String, Object>) o;

@@ -16,13 +16,19 @@ import dev.sinew.tensor.Rows;
 import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
 import dev.sinew.tensor.Workspace;
+import dev.sinew.layers.Layers;
 import java.io.IOException;
+import java.lang.ref.Cleaner;
+import java.lang.ref.WeakReference;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A linear stack of layers, as Keras's {@code Sequential}:
@@ -41,40 +47,61 @@ import java.util.SplittableRandom;
  * optimizer updates the whole model in one call); activations live in buffers sized for the
  * largest batch seen so far. After the first step at a given batch size, a training step
  * allocates nothing. {@link #close()} frees everything; a closed model throws
- * {@link IllegalStateException}.
+ * {@link IllegalStateException}. A model that is dropped without {@code close()} is freed once the
+ * garbage collector finds it unreachable; {@code close()} stays the deterministic way.
+ *
+ * <p>Threads: inference ({@link #predict}, {@link #predictOnBatch}, {@link #evaluate},
+ * {@link #testOnBatch}) may be called from any number of threads at once: each concurrent caller
+ * runs on its own set of activation buffers (kept for reuse, one set per thread that was ever
+ * concurrent) over the shared weights, and gets bit for bit what a single-threaded call returns.
+ * Training calls ({@link #trainOnBatch}, each step of {@link #fit}), {@link #compile},
+ * {@link #setWeights} and {@link #add} are serialised against inference: a prediction sees the
+ * weights before or after a step, never halfway. {@link #close()} waits for calls in flight; calls
+ * after it fail with "closed". Results depend only on the model, the data, the seed and the thread
+ * count ({@code NativeBackend.setThreads}), never on what else the process runs.
  *
  * <p>Errors: data is checked in Java before it reaches native code (row counts, widths, NaN);
- * a rejected call leaves the model as it was. A model is not thread-safe: use one per thread.
+ * a rejected call leaves the model as it was. A layer belongs to one model, and an optimizer
+ * instance to one open model.
  */
 public final class Sequential implements AutoCloseable {
+    private static final AtomicInteger MODELS = new AtomicInteger();
+    private static final Cleaner CLEANER = Cleaner.create();
+    /** Which open model each optimizer instance is compiled into (an optimizer holds one model's state). */
+    private static final Map<Optimizer, WeakReference<Sequential>> OPTIMIZER_OWNERS = new WeakHashMap<>();
+
     private final Backend backend;
     private final long seed;
-    private final String name = "sequential";
+    private final String name;
     private final List<Layer> layers = new ArrayList<>();
     private final Map<String, Integer> nameCounts = new HashMap<>();
     private Shape inputShape;
 
+    // Every off-heap byte, freed by close() or, for a model never closed, by the cleaner.
+    private final ModelMemory memory = new ModelMemory();
+    private final Cleaner.Cleanable cleanable;
+    private final UseGate gate;
+
     // Built: weights and gradients, each one flat tensor, with per-layer views.
-    private Workspace weightSpace;
-    private Tensor params, grads;
+    private volatile Tensor params;
+    private Tensor grads;
     private long paramCount;
     private int firstTrainable; // index of the first layer with weights
 
-    // Per batch size: input/target copies, the loss gradient, and every layer's buffers.
-    private Workspace batchSpace;
-    private int capacity;
-    private Tensor xBuf, yBuf, lossGrad;
-    private Tensor lastOutput; // the last forward pass's output (a layer's buffer)
+    // The training executor runs the model's own layers; inference runs on executors of copied
+    // layers that share the weights, one per concurrent caller, kept in `idle` between calls.
+    private Executor trainer;
+    private Tensor lastOutput; // the last training forward pass's output (a layer's buffer)
+    private final ArrayDeque<Executor> idle = new ArrayDeque<>();
 
     // Compiled.
-    private Loss loss;
+    private volatile Loss loss;
     private boolean fusedLoss;
     private List<Metric> metrics = List.of();
     private Optimizer optimizer;
     private Workspace optimizerSpace;
 
-    private boolean closed;
-    private boolean stopTraining;
+    private volatile boolean stopTraining;
 
     /** A model on the default (native) backend with a random seed. */
     public Sequential() {
@@ -88,9 +115,30 @@ public final class Sequential implements AutoCloseable {
 
     /** A model on the given backend (e.g. {@link Backends#reference()}) with a fixed seed. */
     public Sequential(Backend backend, long seed) {
+        this(backend, seed, null);
+    }
+
+    /**
+     * A model named {@code name} (as Keras's {@code Sequential(name=...)}); null gives the next
+     * automatic name. A loaded model keeps the name it was saved with.
+     */
+    public Sequential(Backend backend, long seed, String name) {
         if (backend == null) throw new IllegalArgumentException("backend is null");
+        if (name != null && name.isBlank()) throw new IllegalArgumentException("a model name must not be blank, got '" + name + "'");
         this.backend = backend;
         this.seed = seed;
+        if (name == null) {
+            int k = MODELS.getAndIncrement();
+            name = k == 0 ? "sequential" : "sequential_" + k; // Keras's names, unique in the process
+        }
+        this.name = name;
+        this.gate = new UseGate(name);
+        this.cleanable = CLEANER.register(this, memory); // `memory` must not refer to this model
+    }
+
+    /** The model's name: as given, or unique in this process as in Keras: "sequential", "sequential_1", ... */
+    public String name() {
+        return name;
     }
 
     public Backend backend() {
@@ -105,7 +153,16 @@ public final class Sequential implements AutoCloseable {
 
     /** Appends a layer; the first must be an {@link Input}. Returns this model. */
     public Sequential add(Layer layer) {
-        checkOpen();
+        gate.enterWrite();
+        try {
+            addLayer(layer);
+            return this;
+        } finally {
+            gate.exitWrite();
+        }
+    }
+
+    private void addLayer(Layer layer) {
         if (layer == null) throw new IllegalArgumentException("cannot add a null layer");
         if (isBuilt()) {
             throw new IllegalStateException("model \"" + name + "\" is already built (by compile, summary,"
@@ -116,7 +173,7 @@ public final class Sequential implements AutoCloseable {
                 throw new IllegalArgumentException("Input must be the first and only input of a Sequential model");
             }
             inputShape = input.shape();
-            return this;
+            return;
         }
         if (inputShape == null) {
             throw new IllegalStateException("add an Input first, e.g. add(new Input(784)), so "
@@ -124,6 +181,11 @@ public final class Sequential implements AutoCloseable {
         }
         if (layers.contains(layer)) {
             throw new IllegalArgumentException(layer.describe() + " is already in this model");
+        }
+        if (layer.modelName() != null) {
+            throw new IllegalArgumentException(layer.describe() + " already belongs to model \"" + layer.modelName()
+                    + "\"; a layer can be in one model only (its weights and buffers are that model's) —"
+                    + " create a new layer for model \"" + name + "\"");
         }
         Shape in = layers.isEmpty() ? inputShape : layers.getLast().outputShape();
         String layerName = layer.name() != null ? layer.name() : autoName(layer.defaultNameStem());
@@ -136,12 +198,12 @@ public final class Sequential implements AutoCloseable {
         }
         layer.build(in, backend); // throws, naming the layer, if it cannot take this input shape
         layer.withName(layerName);
+        layer.attachTo(name);
         if (layer instanceof Augmentation next && !layers.isEmpty()
                 && layers.getLast() instanceof Augmentation before) {
             before.chain(next); // one resampling for a run of augmentation layers
         }
         layers.add(layer);
-        return this;
     }
 
     private String autoName(String stem) {
@@ -175,18 +237,35 @@ public final class Sequential implements AutoCloseable {
         return params != null;
     }
 
-    /** Allocates and initialises the weights (once). */
+    /** Builds the model (under the write side of the gate) unless it is built already. */
+    private void ensureBuilt() {
+        if (isBuilt()) return;
+        gate.enterWrite();
+        try {
+            build();
+        } finally {
+            gate.exitWrite();
+        }
+    }
+
+    /** Allocates and initialises the weights (once). The caller holds the write side. */
     private void build() {
         if (isBuilt()) return;
         if (inputShape == null || layers.isEmpty()) {
             throw new IllegalStateException("model \"" + name + "\" has no layers; add an Input and at least one layer");
         }
         long total = 0;
-        for (Layer l : layers) total += l.parameterCount();
-        weightSpace = new Workspace();
+        for (Layer l : layers) {
+            total += l.parameterCount();
+            if (total > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("model \"" + name + "\" would hold " + total + " weights up to "
+                        + l.describe() + "; one model holds at most " + Integer.MAX_VALUE);
+            }
+        }
+        Workspace weightSpace = memory.open();
         // At least one element, so a model without weights still has valid (empty) tensors.
-        int slab = Math.toIntExact(Math.max(total, 1));
-        params = weightSpace.allocate(Shape.of(slab));
+        int slab = (int) Math.max(total, 1);
+        Tensor p = weightSpace.allocate(Shape.of(slab));
         grads = weightSpace.allocate(Shape.of(slab));
         paramCount = total;
         firstTrainable = 0;
@@ -196,13 +275,15 @@ public final class Sequential implements AutoCloseable {
         for (Layer l : layers) {
             List<Tensor> w = new ArrayList<>(), g = new ArrayList<>();
             for (Shape s : l.weightShapes()) {
-                w.add(params.slice(offset, s));
+                w.add(p.slice(offset, s));
                 g.add(grads.slice(offset, s));
                 offset += s.size();
             }
             l.bindWeights(w, g);
             l.initializeWeights(rng);
         }
+        trainer = new Executor(backend, layers, inputShape, true, memory);
+        params = p; // last: the volatile write publishes a fully built model to inference threads
     }
 
     private int inputWidth() {
@@ -217,16 +298,61 @@ public final class Sequential implements AutoCloseable {
         return (int) lastLayer().outputShape().size();
     }
 
-    /** Makes sure every buffer holds at least {@code n} rows; grows (never shrinks) them. */
-    private void ensureCapacity(int n) {
-        if (n <= capacity) return;
-        if (batchSpace != null) batchSpace.close();
-        batchSpace = new Workspace();
-        xBuf = batchSpace.allocate(Shape.of(n, inputWidth()));
-        yBuf = batchSpace.allocate(Shape.of(n, outputWidth()));
-        lossGrad = batchSpace.allocate(Shape.of(n, outputWidth()));
-        for (Layer l : layers) l.allocate(batchSpace, n);
-        capacity = n;
+    /**
+     * An executor for one inference call: an idle one, or a new one over copies of the layers
+     * (rebuilt from their configs) bound to the same weights. The caller holds the read side.
+     */
+    private Executor borrow() {
+        Executor e;
+        synchronized (idle) {
+            e = idle.poll();
+        }
+        if (e != null) return e;
+        List<Layer> copies = new ArrayList<>();
+        long offset = 0;
+        for (Layer l : layers) {
+            Layer c = Layers.fromConfig(l.typeName(), l.getConfig());
+            c.build(l.inputShape(), backend);
+            List<Tensor> w = new ArrayList<>(), g = new ArrayList<>();
+            for (Shape s : l.weightShapes()) {
+                w.add(params.slice(offset, s));
+                g.add(grads.slice(offset, s)); // never written: inference has no backward pass
+                offset += s.size();
+            }
+            c.bindWeights(w, g);
+            copies.add(c);
+        }
+        return new Executor(backend, copies, inputShape, false, memory);
+    }
+
+    private void giveBack(Executor e) {
+        synchronized (idle) {
+            idle.push(e);
+        }
+    }
+
+    /**
+     * Starts an inference call: enters the gate as a reader and borrows an executor. Every call
+     * ends with {@link #exit}. (Not a lambda around the call: inference must allocate nothing but
+     * its result.)
+     */
+    private Executor enter() {
+        ensureBuilt();
+        boolean counted = gate.enterRead();
+        try {
+            Executor e = borrow();
+            e.countedReader = counted;
+            return e;
+        } catch (RuntimeException | Error t) {
+            if (counted) gate.exitRead();
+            throw t;
+        }
+    }
+
+    private void exit(Executor e) {
+        boolean counted = e.countedReader;
+        giveBack(e);
+        if (counted) gate.exitRead();
     }
 
     // ------------------------------------------------------------------ compile
@@ -238,24 +364,61 @@ public final class Sequential implements AutoCloseable {
         compile(Losses.of(loss), optimizer, ms.toArray(Metric[]::new));
     }
 
-    /** Configures training with loss and metric objects. */
+    /**
+     * Configures training with loss and metric objects. An optimizer keeps one model's state, so an
+     * instance compiled into another model that is still open is rejected, naming both.
+     */
     public void compile(Loss loss, Optimizer optimizer, Metric... metrics) {
-        checkOpen();
-        if (loss == null) throw new IllegalArgumentException("compile: loss is null");
-        if (optimizer == null) throw new IllegalArgumentException("compile: optimizer is null");
-        List<Metric> ms = List.of(metrics == null ? new Metric[0] : metrics);
-        build();
-        if (optimizerSpace != null) optimizerSpace.close();
-        optimizerSpace = new Workspace();
-        optimizer.build(backend, params, grads, Math.max(paramCount, 1), optimizerSpace);
-        boolean fused = lastLayer() instanceof Activated a && loss.fusesWith(a.activation());
-        for (Layer l : layers) {
-            if (l instanceof Activated a) a.setActivationFusedWithLoss(fused && l == lastLayer());
+        gate.enterWrite();
+        try {
+            if (loss == null) throw new IllegalArgumentException("compile: loss is null");
+            if (optimizer == null) throw new IllegalArgumentException("compile: optimizer is null");
+            List<Metric> ms = List.of(metrics == null ? new Metric[0] : metrics);
+            build();
+            claim(optimizer);
+            Workspace state = memory.open();
+            try {
+                optimizer.build(backend, params, grads, Math.max(paramCount, 1), state);
+            } catch (RuntimeException | Error e) {
+                memory.close(state);
+                release(optimizer);
+                throw e;
+            }
+            if (this.optimizer != null && this.optimizer != optimizer) release(this.optimizer);
+            memory.close(optimizerSpace);
+            optimizerSpace = state;
+            boolean fused = lastLayer() instanceof Activated a && loss.fusesWith(a.activation());
+            for (Layer l : layers) {
+                if (l instanceof Activated a) a.setActivationFusedWithLoss(fused && l == lastLayer());
+            }
+            this.fusedLoss = fused;
+            this.optimizer = optimizer;
+            this.metrics = ms;
+            this.loss = loss;
+        } finally {
+            gate.exitWrite();
         }
-        this.loss = loss;
-        this.fusedLoss = fused;
-        this.optimizer = optimizer;
-        this.metrics = ms;
+    }
+
+    /** Records that {@code optimizer} is this model's, or rejects it if another open model has it. */
+    private void claim(Optimizer optimizer) {
+        synchronized (OPTIMIZER_OWNERS) {
+            WeakReference<Sequential> ref = OPTIMIZER_OWNERS.get(optimizer);
+            Sequential other = ref == null ? null : ref.get();
+            if (other != null && other != this && !other.isClosed()) {
+                throw new IllegalArgumentException("optimizer " + optimizer + " is already compiled into model \""
+                        + other.name + "\"; model \"" + name + "\" needs an optimizer of its own (an optimizer"
+                        + " holds its model's weights and state): compile it with a new " + optimizer.name());
+            }
+            OPTIMIZER_OWNERS.put(optimizer, new WeakReference<>(this));
+        }
+    }
+
+    private void release(Optimizer optimizer) {
+        synchronized (OPTIMIZER_OWNERS) {
+            WeakReference<Sequential> ref = OPTIMIZER_OWNERS.get(optimizer);
+            if (ref != null && ref.get() == this) OPTIMIZER_OWNERS.remove(optimizer);
+        }
     }
 
     public boolean isCompiled() {
@@ -277,17 +440,27 @@ public final class Sequential implements AutoCloseable {
      * (as in Keras) from the predictions before the update.
      */
     public float[] trainOnBatch(float[][] x, float[][] y) {
-        checkCompiled("trainOnBatch");
-        int n = loadBatch(x, y);
-        return trainStep(xBuf, yBuf, n);
+        gate.enterWrite();
+        try {
+            checkCompiled("trainOnBatch");
+            int n = loadBatch(trainer, x, y);
+            return trainStep(trainer.x, trainer.y, n);
+        } finally {
+            gate.exitWrite();
+        }
     }
 
     /** {@link #trainOnBatch(float[][], float[][])} on tensors of shape (batch, ...), without copies. */
     public float[] trainOnBatch(Tensor x, Tensor y) {
-        checkCompiled("trainOnBatch");
-        int n = checkTensors(x, y);
-        ensureCapacity(n);
-        return trainStep(x, y, n);
+        gate.enterWrite();
+        try {
+            checkCompiled("trainOnBatch");
+            int n = checkTensors(x, y);
+            trainer.ensureCapacity(n);
+            return trainStep(x, y, n);
+        } finally {
+            gate.exitWrite();
+        }
     }
 
     private float[] trainStep(Tensor x, Tensor y, int n) {
@@ -299,11 +472,11 @@ public final class Sequential implements AutoCloseable {
         return result;
     }
 
-    /** Inference on the n rows in the batch buffers: result = [loss, metric...]. */
-    private void score(float[] result, int n) {
-        Tensor out = forward(xBuf, n, false);
-        result[0] = (float) loss.compute(backend, out, yBuf, n, outputWidth(), null, fusedLoss);
-        scoreMetrics(result, out, yBuf, n);
+    /** Inference on the n rows in e's batch buffers: result = [loss, metric...]. */
+    private void score(Executor e, float[] result, int n) {
+        Tensor out = e.forward(e.x, n, false);
+        result[0] = (float) loss.compute(backend, out, e.y, n, outputWidth(), null, fusedLoss);
+        scoreMetrics(result, out, e.y, n);
     }
 
     private void scoreMetrics(float[] result, Tensor out, Tensor y, int n) {
@@ -317,57 +490,67 @@ public final class Sequential implements AutoCloseable {
      * the gradients for {@link #getGradients()}. For gradient checks and custom training loops.
      */
     public double computeGradients(float[][] x, float[][] y) {
-        checkCompiled("computeGradients");
-        int n = loadBatch(x, y);
-        return forwardBackward(xBuf, yBuf, n);
+        gate.enterWrite();
+        try {
+            checkCompiled("computeGradients");
+            int n = loadBatch(trainer, x, y);
+            return forwardBackward(trainer.x, trainer.y, n);
+        } finally {
+            gate.exitWrite();
+        }
     }
 
     private double forwardBackward(Tensor x, Tensor y, int n) {
-        Tensor out = forward(x, n, true);
-        double value = loss.compute(backend, out, y, n, outputWidth(), lossGrad, fusedLoss);
+        Tensor out = trainer.forward(x, n, true);
+        lastOutput = out;
+        double value = loss.compute(backend, out, y, n, outputWidth(), trainer.lossGrad, fusedLoss);
         // Layers before the first one with weights need no gradient at all (augmentation, an
         // initial dropout): the backward pass stops there.
-        Tensor g = lossGrad;
+        Tensor g = trainer.lossGrad;
         for (int i = layers.size() - 1; i >= firstTrainable; i--) {
             g = layers.get(i).backward(g, n, i > firstTrainable);
         }
         return value;
     }
 
-    private Tensor forward(Tensor x, int n, boolean training) {
-        Tensor h = x;
-        for (Layer l : layers) h = l.forward(h, n, training);
-        lastOutput = h;
-        return h;
-    }
-
-    /** The model's outputs for a batch, as {@code float[batch][outputs]} (inference: dropout off). */
+    /** The model's outputs for a batch, as {@code float[batch][outputs]} (inference: dropout off). Thread-safe. */
     public float[][] predictOnBatch(float[][] x) {
-        checkOpen();
-        build();
-        int n = checkX(x);
-        ensureCapacity(n);
-        copyBatch(x, null, 0, n);
-        return forward(xBuf, n, false).toRows(n, outputWidth());
+        Executor e = enter();
+        try {
+            int n = checkX(x);
+            e.ensureCapacity(n);
+            e.copyBatch(x, null, 0, n);
+            return e.forward(e.x, n, false).toRows(n, outputWidth());
+        } finally {
+            exit(e);
+        }
     }
 
-    /** {@link #predictOnBatch(float[][])} on a tensor of shape (batch, ...). */
+    /** {@link #predictOnBatch(float[][])} on a tensor of shape (batch, ...). Thread-safe. */
     public float[][] predictOnBatch(Tensor x) {
-        checkOpen();
-        build();
-        int n = checkTensor(x, inputWidth(), "x");
-        checkFinite(x, n, inputWidth(), "x");
-        ensureCapacity(n);
-        return forward(x, n, false).toRows(n, outputWidth());
+        Executor e = enter();
+        try {
+            int n = checkTensor(x, inputWidth(), "x");
+            checkFinite(x, n, inputWidth(), "x");
+            e.ensureCapacity(n);
+            return e.forward(x, n, false).toRows(n, outputWidth());
+        } finally {
+            exit(e);
+        }
     }
 
-    /** Loss and metrics on one batch, without training (Keras's {@code test_on_batch}). */
+    /** Loss and metrics on one batch, without training (Keras's {@code test_on_batch}). Thread-safe. */
     public float[] testOnBatch(float[][] x, float[][] y) {
         checkCompiled("testOnBatch");
-        int n = loadBatch(x, y);
-        float[] result = new float[1 + metrics.size()];
-        score(result, n);
-        return result;
+        Executor e = enter();
+        try {
+            int n = loadBatch(e, x, y);
+            float[] result = new float[1 + metrics.size()];
+            score(e, result, n);
+            return result;
+        } finally {
+            exit(e);
+        }
     }
 
     // ------------------------------------------------------------------ fit, evaluate, predict
@@ -377,7 +560,10 @@ public final class Sequential implements AutoCloseable {
         return fit(x, y, FitOptions.builder().batchSize(batchSize).epochs(epochs).build());
     }
 
-    /** Trains with Keras's {@code fit} options: validation, shuffling, callbacks, verbosity. */
+    /**
+     * Trains with Keras's {@code fit} options: validation, shuffling, callbacks, verbosity. Each
+     * step holds the model alone; other threads' predictions run between steps.
+     */
     public History fit(float[][] x, float[][] y, FitOptions options) {
         checkCompiled("fit");
         if (options == null) throw new IllegalArgumentException("fit: options are null");
@@ -398,28 +584,35 @@ public final class Sequential implements AutoCloseable {
         return stopTraining;
     }
 
-    /** Loss and metrics over all of (x, y), in batches of 32; {@code [loss, metric...]}. */
+    /** Loss and metrics over all of (x, y), in batches of 32; {@code [loss, metric...]}. Thread-safe. */
     public float[] evaluate(float[][] x, float[][] y) {
         return evaluate(x, y, 32);
     }
 
-    /** Loss and metrics over all of (x, y), in batches of {@code batchSize}, as sample-weighted means. */
+    /** Loss and metrics over all of (x, y), in batches of {@code batchSize}, as sample-weighted means. Thread-safe. */
     public float[] evaluate(float[][] x, float[][] y, int batchSize) {
         checkCompiled("evaluate");
         if (batchSize < 1) throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
-        int rows = checkX(x), ny = checkY(y);
-        if (rows != ny) throw new IllegalArgumentException("x has " + rows + " samples but y has " + ny);
-        double[] sums = new double[1 + metrics.size()];
-        float[] r = new float[sums.length];
-        for (int from = 0; from < rows; from += batchSize) {
-            int to = Math.min(rows, from + batchSize), n = to - from;
-            ensureCapacity(n);
-            copyBatch(x, y, from, to);
-            score(r, n);
-            for (int k = 0; k < sums.length; k++) sums[k] += (double) r[k] * n;
+        Executor e = enter();
+        try {
+            int rows = checkX(x), ny = checkY(y);
+            if (rows != ny) throw new IllegalArgumentException("x has " + rows + " samples but y has " + ny);
+            float[] r = new float[1 + metrics.size()];
+            if (e.sums.length != r.length) e.sums = new double[r.length];
+            double[] sums = e.sums;
+            java.util.Arrays.fill(sums, 0);
+            for (int from = 0; from < rows; from += batchSize) {
+                int to = Math.min(rows, from + batchSize), n = to - from;
+                e.ensureCapacity(n);
+                e.copyBatch(x, y, from, to);
+                score(e, r, n);
+                for (int k = 0; k < sums.length; k++) sums[k] += (double) r[k] * n;
+            }
+            for (int k = 0; k < sums.length; k++) r[k] = (float) (sums[k] / rows);
+            return r;
+        } finally {
+            exit(e);
         }
-        for (int k = 0; k < sums.length; k++) r[k] = (float) (sums[k] / rows);
-        return r;
     }
 
     /** {@link #evaluate(float[][], float[][], int)} on a {@link Dataset}. */
@@ -427,70 +620,70 @@ public final class Sequential implements AutoCloseable {
         return evaluate(data.x(), data.y(), batchSize);
     }
 
-    /** Outputs for every row of x, computed in batches of 32. */
+    /** Outputs for every row of x, computed in batches of 32. Thread-safe. */
     public float[][] predict(float[][] x) {
         return predict(x, 32);
     }
 
-    /** Outputs for every row of x, computed in batches of {@code batchSize} (inference: dropout off). */
+    /** Outputs for every row of x, computed in batches of {@code batchSize} (inference: dropout off). Thread-safe. */
     public float[][] predict(float[][] x, int batchSize) {
-        checkOpen();
-        build();
         if (batchSize < 1) throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
-        int rows = checkX(x);
-        float[][] result = new float[rows][];
-        for (int from = 0; from < rows; from += batchSize) {
-            int to = Math.min(rows, from + batchSize), n = to - from;
-            ensureCapacity(n);
-            copyBatch(x, null, from, to);
-            Tensor out = forward(xBuf, n, false);
-            float[][] part = out.toRows(n, outputWidth());
-            System.arraycopy(part, 0, result, from, n);
+        Executor e = enter();
+        try {
+            int rows = checkX(x);
+            float[][] result = new float[rows][];
+            for (int from = 0; from < rows; from += batchSize) {
+                int to = Math.min(rows, from + batchSize), n = to - from;
+                e.ensureCapacity(n);
+                e.copyBatch(x, null, from, to);
+                e.forward(e.x, n, false).toRows(n, outputWidth(), result, from);
+            }
+            return result;
+        } finally {
+            exit(e);
         }
-        return result;
     }
 
     /** One training step on rows {@code index[from..to)} of data already checked by {@link #checkData}. */
     float[] trainRows(float[][] x, float[][] y, int[] index, int from, int to) {
-        int n = to - from;
-        ensureCapacity(n);
-        xBuf.copyRowsFrom(x, index, from, to);
-        yBuf.copyRowsFrom(y, index, from, to);
-        return trainStep(xBuf, yBuf, n);
+        gate.enterWrite();
+        try {
+            checkCompiled("fit");
+            int n = to - from;
+            trainer.ensureCapacity(n);
+            trainer.x.copyRowsFrom(x, index, from, to);
+            trainer.y.copyRowsFrom(y, index, from, to);
+            return trainStep(trainer.x, trainer.y, n);
+        } finally {
+            gate.exitWrite();
+        }
     }
 
     /** Checks a whole data set once (shapes, row counts, finiteness) so batches need no checks. */
     Dataset checkData(float[][] x, float[][] y, String xName, String yName) {
-        build();
+        ensureBuilt();
+        checkOpen();
         int n = checkX(x), ny = checkY(y);
         if (n != ny) {
             throw new IllegalArgumentException(xName + " has " + n + " samples but " + yName + " has " + ny);
         }
-        checkAllFinite(x, xName);
-        checkAllFinite(y, yName);
+        Executor.checkAllFinite(x, xName);
+        Executor.checkAllFinite(y, yName);
         return new Dataset(x, y);
-    }
-
-    private static void checkAllFinite(float[][] rows, String what) {
-        int[] at = Rows.firstNonFinite(rows);
-        if (at != null) {
-            throw new IllegalArgumentException(what + " contains a non-finite value (" + rows[at[0]][at[1]] + " at row "
-                    + at[0] + ", column " + at[1] + "); clean or impute the data first");
-        }
     }
 
     // ------------------------------------------------------------------ data checks
 
-    /** Checks x and y, then copies them into the batch buffers; returns the row count. */
-    private int loadBatch(float[][] x, float[][] y) {
+    /** Checks x and y, then copies them into e's batch buffers; returns the row count. */
+    private int loadBatch(Executor e, float[][] x, float[][] y) {
         int n = checkX(x);
         int ny = checkY(y);
         if (ny != n) {
             throw new IllegalArgumentException("x has " + n + " rows but y has " + ny
                     + "; every sample needs exactly one target row");
         }
-        ensureCapacity(n);
-        copyBatch(x, y, 0, n);
+        e.ensureCapacity(n);
+        e.copyBatch(x, y, 0, n);
         return n;
     }
 
@@ -512,41 +705,6 @@ public final class Sequential implements AutoCloseable {
                     + width + " in y");
         }
         return y.length;
-    }
-
-    /**
-     * Copies rows [from, to) of x, and of y unless it is null, into the batch buffers, then
-     * rejects NaN or infinity with its position. The native scan is fast; only when it finds
-     * something does the Java scan look for where. The rows of x are copied and scanned per shard:
-     * a large batch (inference in batches of 1,000) spends as long on this memory-bound work as in
-     * its first layer, so each thread takes its own rows; a small one stays in one piece.
-     */
-    private void copyBatch(float[][] x, float[][] y, int from, int to) {
-        int n = to - from;
-        copySource = x;
-        copyFrom = from;
-        if (nonFinite.length < backend.shards()) nonFinite = new long[backend.shards()];
-        int shards;
-        try {
-            shards = backend.forEachShard(n, 8L * n * inputWidth(), copyShard);
-        } finally {
-            copySource = null;
-        }
-        for (int s = 0; s < shards; s++) if (nonFinite[s] > 0) checkAllFinite(x, "x");
-        if (y == null) return;
-        yBuf.copyRowsFrom(y, from, to);
-        if (backend.countNonFinite(yBuf, (long) n * outputWidth()) > 0) checkAllFinite(y, "y");
-    }
-
-    private float[][] copySource; // the rows copyBatch is copying (not kept after)
-    private int copyFrom;
-    private long[] nonFinite = new long[1]; // per shard: non-finite values found
-    private final Backend.ShardTask copyShard = this::copyShard;
-
-    private void copyShard(int s, int a, int b) {
-        Tensor part = xBuf.fromRow(a, inputWidth());
-        part.copyRowsFrom(copySource, copyFrom + a, copyFrom + b);
-        nonFinite[s] = backend.countNonFinite(part, (long) (b - a) * inputWidth());
     }
 
     private int checkTensors(Tensor x, Tensor y) {
@@ -594,11 +752,15 @@ public final class Sequential implements AutoCloseable {
     }
 
     private List<float[]> copyOut(boolean weights) {
-        checkOpen();
-        build();
-        List<float[]> out = new ArrayList<>();
-        for (Tensor t : views(weights ? params : grads)) out.add(t.toArray());
-        return out;
+        ensureBuilt();
+        boolean counted = gate.enterRead();
+        try {
+            List<float[]> out = new ArrayList<>();
+            for (Tensor t : views(weights ? params : grads)) out.add(t.toArray());
+            return out;
+        } finally {
+            if (counted) gate.exitRead();
+        }
     }
 
     /** The model's weight (or gradient) views in {@link #getWeights()} order. */
@@ -616,30 +778,34 @@ public final class Sequential implements AutoCloseable {
 
     /** Replaces all weights; takes exactly what {@link #getWeights()} returns. Checked before anything changes. */
     public void setWeights(List<float[]> weights) {
-        checkOpen();
-        build();
-        List<Tensor> targets = views(params);
-        if (weights == null || weights.size() != targets.size()) {
-            throw new IllegalArgumentException("setWeights expects " + targets.size() + " arrays (kernel and bias"
-                    + " per layer), got " + (weights == null ? "null" : weights.size()));
-        }
-        int i = 0;
-        for (Layer l : layers) {
-            for (Shape s : l.weightShapes()) {
-                float[] w = weights.get(i++);
-                if (w == null || w.length != s.size()) {
-                    throw new IllegalArgumentException(l.describe() + " weight " + (i - 1) + " must have shape "
-                            + s + " = " + s.size() + " values, got " + (w == null ? "null" : w.length));
-                }
-                for (float v : w) {
-                    if (!Float.isFinite(v)) {
-                        throw new IllegalArgumentException(l.describe() + " weight " + (i - 1)
-                                + " contains a non-finite value " + v);
+        gate.enterWrite();
+        try {
+            build();
+            List<Tensor> targets = views(params);
+            if (weights == null || weights.size() != targets.size()) {
+                throw new IllegalArgumentException("setWeights expects " + targets.size() + " arrays (kernel and bias"
+                        + " per layer), got " + (weights == null ? "null" : weights.size()));
+            }
+            int i = 0;
+            for (Layer l : layers) {
+                for (Shape s : l.weightShapes()) {
+                    float[] w = weights.get(i++);
+                    if (w == null || w.length != s.size()) {
+                        throw new IllegalArgumentException(l.describe() + " weight " + (i - 1) + " must have shape "
+                                + s + " = " + s.size() + " values, got " + (w == null ? "null" : w.length));
+                    }
+                    for (float v : w) {
+                        if (!Float.isFinite(v)) {
+                            throw new IllegalArgumentException(l.describe() + " weight " + (i - 1)
+                                    + " contains a non-finite value " + v);
+                        }
                     }
                 }
             }
+            for (int k = 0; k < targets.size(); k++) targets.get(k).copyFrom(weights.get(k));
+        } finally {
+            gate.exitWrite();
         }
-        for (int k = 0; k < targets.size(); k++) targets.get(k).copyFrom(weights.get(k));
     }
 
     /** Number of trainable parameters. */
@@ -657,9 +823,9 @@ public final class Sequential implements AutoCloseable {
      * The write is atomic: a crash mid-save leaves any previous file intact.
      */
     public void save(Path path) throws IOException {
+        ensureBuilt();
         checkOpen();
-        build();
-        ModelFile.save(this, path);
+        ModelFile.save(this, path); // reads the weights once, through getWeights (a consistent copy)
     }
 
     /** Loads a model saved by {@link #save} onto the default backend; it predicts exactly as the saved one did. */
@@ -680,31 +846,34 @@ public final class Sequential implements AutoCloseable {
         return Summary.format(name, layers, countParams());
     }
 
-    /** Off-heap bytes this model holds now: weights, gradients, optimizer state and batch buffers. */
+    /** Off-heap bytes this model holds now: weights, gradients, optimizer state and every executor's batch buffers. */
     public long offHeapBytes() {
-        long b = 0;
-        for (Workspace w : new Workspace[] {weightSpace, batchSpace, optimizerSpace}) {
-            if (w != null && w.isOpen()) b += w.bytes();
-        }
-        return b;
+        return memory.bytes();
     }
 
-    /** Frees all off-heap memory. Using the model afterwards throws {@link IllegalStateException}. */
+    /**
+     * Frees all off-heap memory, after waiting for calls in flight on other threads. Using the
+     * model afterwards throws {@link IllegalStateException}; closing again does nothing.
+     */
     @Override
     public void close() {
-        if (closed) return;
-        closed = true;
-        for (Workspace w : new Workspace[] {weightSpace, batchSpace, optimizerSpace}) {
-            if (w != null) w.close();
-        }
+        gate.close(() -> {
+            if (optimizer != null) release(optimizer);
+            cleanable.clean(); // frees `memory` now, and tells the cleaner it is done
+        });
     }
 
     public boolean isClosed() {
-        return closed;
+        return gate.isClosed();
+    }
+
+    /** What close() or the cleaner frees (for tests). */
+    ModelMemory memory() {
+        return memory;
     }
 
     private void checkOpen() {
-        if (closed) throw new IllegalStateException("model \"" + name + "\" is closed");
+        gate.checkOpen();
     }
 
     private void checkCompiled(String what) {

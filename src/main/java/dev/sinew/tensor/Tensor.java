@@ -169,15 +169,22 @@ public final class Tensor implements AutoCloseable {
 
     /** The first {@code n * width} values as {@code n} rows of {@code width}. */
     public float[][] toRows(int n, int width) {
+        float[][] out = new float[Math.max(0, n)][];
+        toRows(n, width, out, 0);
+        return out;
+    }
+
+    /** The first {@code n * width} values as {@code n} new rows of {@code width}, stored in {@code dst[at .. at + n)}. */
+    public void toRows(int n, int width, float[][] dst, int at) {
         if ((long) n * width > size()) {
             throw new IllegalArgumentException(
                     "tensor of shape " + shape + " holds fewer than " + n + " rows of " + width);
         }
-        float[][] out = new float[n][width];
         for (int r = 0; r < n; r++) {
-            MemorySegment.copy(segment, F32, (long) r * width * BYTES, out[r], 0, width);
+            float[] row = new float[width];
+            MemorySegment.copy(segment, F32, (long) r * width * BYTES, row, 0, width);
+            dst[at + r] = row;
         }
-        return out;
     }
 
     /** Elements per row: the product of all dimensions after the first. */
