@@ -164,4 +164,22 @@ class CliTest {
         assertEquals(2, r.code());
         assertEquals("Unmatched argument at index 0: 'frobnicate'", r.errLines().getFirst());
     }
+
+    /** A network the options describe but no tensor can hold: one line naming the options, no stack trace. */
+    @Test
+    void aModelTheOptionsCannotBuildFailsWithOneLine(@TempDir Path out) {
+        Run r = run("train", "--sample", "--layers", "2147483647", "--output", out.toString());
+        assertEquals(1, r.code());
+        assertEquals(1, r.errLines().size(), "one line, not a stack trace:\n" + r.err());
+        assertTrue(r.err().startsWith("sinew train: --layers 2147483647: Dense \"dense\": kernel (784, 2147483647)"), r.err());
+
+        r = run("train", "--sample", "--layers", "100,0", "--output", out.toString());
+        assertEquals(1, r.code());
+        assertEquals(List.of("sinew train: --layers 100,0: Dense units must be a positive integer, got units=0"), r.errLines());
+
+        r = run("train", "--sample", "--model", "cnn", "--dropout", "1", "--output", out.toString());
+        assertEquals(1, r.code());
+        assertEquals(List.of("sinew train: --model cnn --dropout 1.0: Dropout rate must be in [0, 1), got rate=1.0"), r.errLines());
+        assertTrue(!Files.exists(out.resolve("model.zip")));
+    }
 }
