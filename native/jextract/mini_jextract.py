@@ -4,7 +4,8 @@
 jextract cannot be downloaded on our build machines (see README, "Native bindings"), so this
 script writes a Java class in the shape jextract generates: one nested holder class per function
 with DESC/ADDR/HANDLE, and a static method named after the C function with the C parameter order.
-It is a developer tool, never run by the build:
+It is a developer tool, not a build step (the test BindingsMatchHeaderTest runs it to check that
+the committed file is its output):
 
     python3 native/jextract/mini_jextract.py native/include/sinew.h sinew_h 'NativeLibraries.sinew()' \
         > src/main/java/dev/sinew/nativ/sinew_h.java

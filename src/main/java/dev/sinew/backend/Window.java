@@ -1,5 +1,7 @@
 package dev.sinew.backend;
 
+import java.math.BigInteger;
+
 /**
  * The geometry of a sliding window over NHWC images (per image; the batch size N is given to each
  * operation): input H x W x C, window KH x KW, strides SH, SW, top/left padding PT, PL, and the
@@ -7,39 +9,71 @@ package dev.sinew.backend;
  */
 public record Window(int H, int W, int C, int KH, int KW, int SH, int SW, int PT, int PL, int OH, int OW) {
 
+    /** The most values per image (input, or windows unfolded): the kernels index images with int32. */
+    static final long MAX_VALUES = Integer.MAX_VALUE;
+
     public Window {
+        // The components as given: inside a compact constructor the fields are not assigned yet,
+        // so printing `this` would show Window[H=0, W=0, ...].
+        String given = "Window[H=" + H + ", W=" + W + ", C=" + C + ", KH=" + KH + ", KW=" + KW + ", SH=" + SH + ", SW=" + SW
+                + ", PT=" + PT + ", PL=" + PL + ", OH=" + OH + ", OW=" + OW + "]";
         for (int v : new int[] {H, W, C, KH, KW, SH, SW, OH, OW}) {
-            if (v <= 0) throw new IllegalArgumentException("window sizes must be positive: " + this);
+            if (v <= 0) throw new IllegalArgumentException("window sizes must be positive: " + given);
         }
         if (PT < 0 || PL < 0 || PT >= KH || PL >= KW) {
-            throw new IllegalArgumentException("window padding must be in [0, kernel size): " + this);
+            throw new IllegalArgumentException("window padding must be in [0, kernel size): " + given);
         }
-        if ((long) H * W * C > Integer.MAX_VALUE || (long) OH * OW * KH * KW * C > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("image too large for int32 indices: " + this);
+        if (tooLarge(H, W, C) != null || tooLarge(OH, OW, KH, KW, C) != null) {
+            throw new IllegalArgumentException("image too large for int32 indices: " + given);
         }
     }
 
     /**
      * The window Keras uses for {@code padding} "valid" (no padding; windows must fit inside) or
      * "same" (output ceil(H / SH) x ceil(W / SW), padding split with the extra pixel at the
-     * bottom/right). {@code who} names the layer in errors.
+     * bottom/right). {@code who} names the layer in errors, which show the sizes that are too large.
      */
     public static Window of(String who, int H, int W, int C, int KH, int KW, int SH, int SW, String padding) {
+        BigInteger input = tooLarge(H, W, C);
+        if (input != null) {
+            throw new IllegalArgumentException(who + ": input " + H + "x" + W + "x" + C + " would hold " + input
+                    + " values per image, more than a tensor's " + MAX_VALUES);
+        }
+        int OH, OW, PT, PL;
         switch (padding) {
             case "valid" -> {
                 if (KH > H || KW > W) {
                     throw new IllegalArgumentException(who + ": kernel " + KH + "x" + KW + " is larger than its input "
                             + H + "x" + W + " (padding \"valid\")");
                 }
-                return new Window(H, W, C, KH, KW, SH, SW, 0, 0, (H - KH) / SH + 1, (W - KW) / SW + 1);
+                OH = (H - KH) / SH + 1;
+                OW = (W - KW) / SW + 1;
+                PT = PL = 0;
             }
             case "same" -> {
-                int OH = (H + SH - 1) / SH, OW = (W + SW - 1) / SW;
-                int padH = Math.max((OH - 1) * SH + KH - H, 0), padW = Math.max((OW - 1) * SW + KW - W, 0);
-                return new Window(H, W, C, KH, KW, SH, SW, padH / 2, padW / 2, OH, OW);
+                // In long: H + SH - 1 passes Integer.MAX_VALUE for a stride near it. OH <= H, and the
+                // padding is below the kernel size, so both fit an int again.
+                OH = (int) ((H + (long) SH - 1) / SH);
+                OW = (int) ((W + (long) SW - 1) / SW);
+                PT = (int) (Math.max((OH - 1L) * SH + KH - H, 0) / 2);
+                PL = (int) (Math.max((OW - 1L) * SW + KW - W, 0) / 2);
             }
             default -> throw new IllegalArgumentException(who + ": padding must be \"valid\" or \"same\", got \"" + padding + "\"");
         }
+        // Every window unfolded (Conv2D's im2col rows for one image) must be addressable too.
+        if (tooLarge(OH, OW, KH, KW, C) != null) {
+            throw new IllegalArgumentException(who + ": " + OH + "x" + OW + " windows of " + KH + "x" + KW + "x" + C
+                    + " values per image would hold " + (long) OH * OW + " x " + (long) KH * KW * C + " = "
+                    + tooLarge(OH, OW, KH, KW, C) + " values, more than a tensor's " + MAX_VALUES);
+        }
+        return new Window(H, W, C, KH, KW, SH, SW, PT, PL, OH, OW);
+    }
+
+    /** The product of {@code dims} when it exceeds {@link #MAX_VALUES}, else null (exact: no long overflows). */
+    private static BigInteger tooLarge(int... dims) {
+        BigInteger p = BigInteger.ONE;
+        for (int d : dims) p = p.multiply(BigInteger.valueOf(d));
+        return p.compareTo(BigInteger.valueOf(MAX_VALUES)) > 0 ? p : null;
     }
 
     /** Values per input image, H*W*C. */

@@ -10,7 +10,9 @@ import dev.sinew.models.History;
 import dev.sinew.models.Sequential;
 import dev.sinew.optimizers.SGD;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -92,9 +94,8 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--model cnn takes 28x28 grey images; this data has " + data.train().features()
                     + " values per sample");
         }
-        try (Sequential net = cnn ? Networks.cnn(data.train().targets(), dropout, augment, seed)
-                : Networks.mlp(data.train().features(), layers, data.train().targets(), dropout, seed)) {
-            net.compile("categorical_crossentropy", new SGD(rate, momentum, false), "accuracy");
+        SGD sgd = new SGD(rate, momentum, false);
+        try (Sequential net = network(cnn, data, sgd)) {
             System.out.print(net.summary());
             FitOptions.Builder fit = FitOptions.builder().batchSize(batch).epochs(epochs).seed(seed)
                     .validationData(s.validation()).verbose(verbose)
@@ -126,5 +127,26 @@ final class TrainCommand implements Callable<Integer> {
             System.out.println("Wrote " + modelFile + ", " + chart + ", " + output.resolve("history.csv"));
         }
         return 0;
+    }
+
+    /**
+     * The network the options describe, compiled. One they describe but no model can hold (a
+     * layer size of 0, or too large for a tensor) is a bad option like any other: one line that
+     * names the options and says what the model refused.
+     */
+    private Sequential network(boolean cnn, TrainTest data, SGD sgd) {
+        Sequential net = null;
+        try {
+            net = cnn ? Networks.cnn(data.train().targets(), dropout, augment, seed)
+                    : Networks.mlp(data.train().features(), layers, data.train().targets(), dropout, seed);
+            net.compile("categorical_crossentropy", sgd, "accuracy");
+            return net;
+        } catch (IllegalArgumentException e) {
+            if (net != null) net.close();
+            String options = cnn ? "--model cnn" : "--layers " + Arrays.stream(layers).mapToObj(String::valueOf)
+                    .collect(Collectors.joining(","));
+            if (dropout != 0) options += " --dropout " + dropout;
+            throw new IllegalArgumentException(options + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -22,13 +22,18 @@ public final class Networks {
      */
     public static Sequential mlp(int inputs, int[] hidden, int classes, double dropout, long seed) {
         Sequential net = new Sequential(seed);
-        net.add(new Input(inputs));
-        for (int units : hidden) {
-            net.add(new Dense(units, "relu"));
-            if (dropout > 0) net.add(new Dropout(dropout));
+        try {
+            net.add(new Input(inputs));
+            for (int units : hidden) {
+                net.add(new Dense(units, "relu"));
+                if (dropout > 0) net.add(new Dropout(dropout));
+            }
+            net.add(new Dense(classes, "softmax"));
+            return net;
+        } catch (RuntimeException e) {
+            net.close(); // a layer the sizes cannot make: the caller never sees this model, so it is closed here
+            throw e;
         }
-        net.add(new Dense(classes, "softmax"));
-        return net;
     }
 
     /**
@@ -50,21 +55,26 @@ public final class Networks {
      */
     public static Sequential cnn(int classes, double dropout, boolean augment, long seed) {
         Sequential net = new Sequential(seed);
-        net.add(new Input(28, 28, 1));
-        if (augment) {
-            net.add(new RandomRotation(0.03));
-            net.add(new RandomZoom(0.1));
-            net.add(new RandomTranslation(0.1, 0.1));
+        try {
+            net.add(new Input(28, 28, 1));
+            if (augment) {
+                net.add(new RandomRotation(0.03));
+                net.add(new RandomZoom(0.1));
+                net.add(new RandomTranslation(0.1, 0.1));
+            }
+            net.add(new Conv2D(32, 3, "relu"));
+            net.add(new MaxPooling2D(2));
+            net.add(new Conv2D(64, 3, "relu"));
+            net.add(new MaxPooling2D(2));
+            net.add(new Flatten());
+            if (dropout > 0) net.add(new Dropout(dropout));
+            net.add(new Dense(128, "relu"));
+            net.add(new Dense(classes, "softmax"));
+            return net;
+        } catch (RuntimeException e) {
+            net.close(); // as in mlp
+            throw e;
         }
-        net.add(new Conv2D(32, 3, "relu"));
-        net.add(new MaxPooling2D(2));
-        net.add(new Conv2D(64, 3, "relu"));
-        net.add(new MaxPooling2D(2));
-        net.add(new Flatten());
-        if (dropout > 0) net.add(new Dropout(dropout));
-        net.add(new Dense(128, "relu"));
-        net.add(new Dense(classes, "softmax"));
-        return net;
     }
 
     /** {@link #cnn} for 10 classes, compiled as in the notebook: SGD(0.05), categorical cross-entropy, accuracy. */

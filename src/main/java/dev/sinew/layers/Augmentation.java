@@ -58,8 +58,8 @@ public abstract class Augmentation extends Layer {
 
     @Override
     public void allocate(Workspace workspace, int capacity) {
-        y = workspace.allocate(Shape.of(capacity, H * W * C));
-        transforms = workspace.allocate(Shape.of(capacity, 6));
+        y = allocateRows(workspace, "output", capacity, (long) H * W * C);
+        transforms = allocateRows(workspace, "transforms", capacity, 6);
     }
 
     private final float[] t = new float[6];

@@ -1,6 +1,5 @@
 package dev.sinew.layers;
 
-import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
 import dev.sinew.tensor.Workspace;
 
@@ -26,8 +25,8 @@ public final class AveragePooling2D extends Pooling2D {
 
     @Override
     public void allocate(Workspace workspace, int capacity) {
-        y = workspace.allocate(Shape.of(capacity, (int) g.pooledSize()));
-        dx = workspace.allocate(Shape.of(capacity, (int) g.inputSize()));
+        y = allocateRows(workspace, "output", capacity, g.pooledSize());
+        dx = allocateRows(workspace, "input gradient", capacity, g.inputSize());
     }
 
     @Override

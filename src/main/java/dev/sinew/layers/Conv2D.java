@@ -29,7 +29,9 @@ public final class Conv2D extends KernelLayer {
     private final String padding;
 
     private Window g;
-    private Tensor cols;  // (capacity*OH*OW, kh*kw*C): patches in forward, their gradient in backward
+    // Patches in forward, their gradient in backward: per image OH*OW rows of kh*kw*C values,
+    // held as (capacity, OH*OW*kh*kw*C) and read in rows of kh*kw*C.
+    private Tensor cols;
 
     public Conv2D(int filters, int kernelSize) {
         this(filters, kernelSize, Activation.LINEAR);
@@ -91,9 +93,9 @@ public final class Conv2D extends KernelLayer {
 
     @Override
     public void allocate(Workspace workspace, int capacity) {
-        cols = workspace.allocate(Shape.of(capacity * g.positions(), g.patchSize()));
-        y = workspace.allocate(Shape.of(capacity, g.positions() * filters));
-        dx = workspace.allocate(Shape.of(capacity, (int) g.inputSize()));
+        cols = allocateRows(workspace, "im2col patches", capacity, (long) g.positions() * g.patchSize());
+        y = allocateRows(workspace, "output", capacity, (long) g.positions() * filters);
+        dx = allocateRows(workspace, "input gradient", capacity, g.inputSize());
         allocateGradientShards(workspace, capacity);
     }
 

@@ -76,8 +76,8 @@ public final class Dense extends KernelLayer {
 
     @Override
     public void allocate(Workspace workspace, int capacity) {
-        y = workspace.allocate(Shape.of(capacity, units));
-        dx = workspace.allocate(Shape.of(capacity, in));
+        y = allocateRows(workspace, "output", capacity, units);
+        dx = allocateRows(workspace, "input gradient", capacity, in);
         allocateGradientShards(workspace, capacity);
     }
 

@@ -69,7 +69,7 @@ public final class Dropout extends Layer {
 
     @Override
     protected Shape computeOutputShape(Shape inputShape) {
-        width = (int) inputShape.size();
+        width = requireFits("input", inputShape, " per sample");
         return inputShape;
     }
 
@@ -80,8 +80,8 @@ public final class Dropout extends Layer {
 
     @Override
     public void allocate(Workspace workspace, int capacity) {
-        y = workspace.allocate(Shape.of(capacity, width));
-        mask = workspace.allocate(Shape.of(capacity, width));
+        y = allocateRows(workspace, "output", capacity, width);
+        mask = allocateRows(workspace, "mask", capacity, width);
     }
 
     @Override

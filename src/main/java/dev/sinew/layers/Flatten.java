@@ -12,7 +12,7 @@ import dev.sinew.tensor.Workspace;
 public final class Flatten extends Layer {
     @Override
     protected Shape computeOutputShape(Shape in) {
-        return Shape.of(Math.toIntExact(in.size()));
+        return Shape.of(requireFits("input", in, " per sample"));
     }
 
     @Override

@@ -23,6 +23,9 @@ public final class Input extends Layer {
                         + java.util.Arrays.toString(shape));
             }
         }
+        // A sample is one row of a batch: it must fit in a tensor (checked before Shape.of, whose
+        // own limit is a long's).
+        requireFits("shape " + Shape.format(shape), shape, " per sample");
         this.shape = Shape.of(shape);
     }
 

@@ -4,6 +4,7 @@ import dev.sinew.backend.Backend;
 import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
 import dev.sinew.tensor.Workspace;
+import java.math.BigInteger;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,13 @@ import java.util.random.RandomGenerator;
  * Tensors passed between layers are buffers: {@code n} says how many rows are in use.
  */
 public abstract class Layer {
+    /**
+     * The most values one of a layer's tensors may hold (a weight, the output of one sample, a
+     * per-batch buffer): 2^31 - 1, because sizes cross to OpenBLAS and the C kernels as 32-bit
+     * ints (and max pooling keeps int32 positions).
+     */
+    public static final long MAX_TENSOR_SIZE = Integer.MAX_VALUE;
+
     private String name;
     private String model; // the name of the model this layer was added to
     private Shape inputShape;
@@ -77,12 +85,64 @@ public abstract class Layer {
         return typeName() + " \"" + (name == null ? defaultNameStem() : name) + "\"";
     }
 
-    /** Fixes the input shape and backend; returns the output shape. */
+    /**
+     * Fixes the input shape and backend; returns the output shape. Rejects, naming this layer, an
+     * output per sample or a weight larger than {@link #MAX_TENSOR_SIZE}, before anything is
+     * allocated (the layer stays unbuilt).
+     */
     public final Shape build(Shape inputShape, Backend backend) {
-        this.outputShape = computeOutputShape(inputShape);
+        Shape out = computeOutputShape(inputShape);
+        requireFits("output", out, " per sample");
+        List<Shape> shapes = weightShapes();
+        List<String> names = weightNames();
+        for (int i = 0; i < shapes.size(); i++) requireFits(names.get(i), shapes.get(i), "");
+        this.outputShape = out;
         this.inputShape = inputShape;
         this.backend = backend;
         return outputShape;
+    }
+
+    /**
+     * Checks that a tensor of this layer, {@code what} with dimensions {@code dims}, holds at most
+     * {@link #MAX_TENSOR_SIZE} values; returns its size. {@code where} completes the message,
+     * e.g. " per sample".
+     */
+    protected final int requireFits(String what, int[] dims, String where) {
+        long[] d = new long[dims.length];
+        for (int i = 0; i < dims.length; i++) d[i] = dims[i];
+        return checkSize(what + where + " would hold", d, "");
+    }
+
+    /** {@link #requireFits(String, int[], String)} for a tensor of {@code shape}, shown in the message. */
+    protected final int requireFits(String what, Shape shape, String where) {
+        return requireFits(what + " " + shape, shape.dims(), where);
+    }
+
+    /**
+     * A per-batch buffer of {@code capacity} rows of {@code perSample} values, {@code what} naming
+     * it in the error when it would hold more than {@link #MAX_TENSOR_SIZE} values (checked before
+     * anything is allocated): the batch size is then the thing to change.
+     */
+    protected final Tensor allocateRows(Workspace workspace, String what, int capacity, long perSample) {
+        checkSize("a batch of " + capacity + " needs " + what + " of", new long[] {capacity, perSample},
+                "; use a smaller batch size");
+        return workspace.allocate(Shape.of(capacity, (int) perSample));
+    }
+
+    // 'Dense "dense": kernel (784, 2147483647) would hold 784 x 2147483647 = 1683627180032 values, more than
+    // a tensor's 2147483647': the product in BigInteger, so that no size is too large to be shown as it is.
+    private int checkSize(String subject, long[] dims, String advice) {
+        BigInteger size = BigInteger.ONE;
+        StringBuilder product = new StringBuilder();
+        for (long d : dims) {
+            size = size.multiply(BigInteger.valueOf(d));
+            product.append(product.isEmpty() ? "" : " x ").append(d);
+        }
+        if (size.compareTo(BigInteger.valueOf(MAX_TENSOR_SIZE)) > 0) {
+            throw new IllegalArgumentException(describe() + ": " + subject + " " + product + " = " + size
+                    + " values, more than a tensor's " + MAX_TENSOR_SIZE + advice);
+        }
+        return size.intValue();
     }
 
     /** Checks the input shape and returns the output shape (without the batch dimension). */

@@ -1,7 +1,6 @@
 package dev.sinew.layers;
 
 import dev.sinew.backend.Backend.ShardTask;
-import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
 import dev.sinew.tensor.Workspace;
 
@@ -36,9 +35,9 @@ public final class MaxPooling2D extends Pooling2D {
 
     @Override
     public void allocate(Workspace workspace, int capacity) {
-        y = workspace.allocate(Shape.of(capacity, (int) g.pooledSize()));
-        argmax = workspace.allocate(Shape.of(capacity, (int) g.pooledSize())); // int32 storage
-        dx = workspace.allocate(Shape.of(capacity, (int) g.inputSize()));
+        y = allocateRows(workspace, "output", capacity, g.pooledSize());
+        argmax = allocateRows(workspace, "argmax", capacity, g.pooledSize()); // int32 storage
+        dx = allocateRows(workspace, "input gradient", capacity, g.inputSize());
     }
 
     @Override

@@ -26,9 +26,13 @@ public final class Shape {
                         "shape dimensions must be positive, got " + Arrays.toString(dims));
             }
         }
+        // size() is a long: a product it cannot count is a bad shape, not an ArithmeticException.
         long size = 1;
         for (int d : dims) {
-            size = Math.multiplyExact(size, d);
+            if (size > Long.MAX_VALUE / d) {
+                throw new IllegalArgumentException("shape " + format(dims) + " has more than " + Long.MAX_VALUE + " elements");
+            }
+            size *= d;
         }
         return new Shape(dims.clone());
     }
@@ -75,6 +79,11 @@ public final class Shape {
     /** Python tuple style, as Keras prints shapes: {@code (28, 28, 1)}, {@code (10,)}. */
     @Override
     public String toString() {
+        return format(dims);
+    }
+
+    /** Dimensions as {@link #toString()} prints them, for messages about a shape that is not made. */
+    public static String format(int... dims) {
         StringBuilder sb = new StringBuilder("(");
         for (int i = 0; i < dims.length; i++) {
             if (i > 0) sb.append(", ");

@@ -1,6 +1,7 @@
 package dev.sinew.models;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -79,23 +81,35 @@ class FitTest {
         assertTrue(!a.equals(c), "another seed gives another History");
     }
 
+    /**
+     * Keras's validation_split keeps the last rows, taken before any shuffling: of 2,700 rows with
+     * 0.2, rows 2160..2699. The history's last val_loss and val_accuracy must be exactly what
+     * evaluate gives on those rows with the final weights (and not what it gives on the first 540),
+     * with shuffling on and off; training runs on the other 2,160 (22 batches of 100).
+     */
     @Test
     void validationSplitTakesTheEndAsKeras() {
-        List<Integer> sizes = new ArrayList<>();
-        try (Sequential net = mlp(5)) {
-            float[][] x = SPLITS.train().x(), y = SPLITS.train().y();
-            net.fit(x, y, FitOptions.builder().batchSize(100).epochs(1).validationSplit(0.2).verbose(0)
-                    .callbacks(new Callback() {
-                        @Override
-                        public void onTrainBegin(int epochs, int steps) {
-                            sizes.add(steps);
-                        }
-                    }).build());
-            assertEquals(List.of(22), sizes, "2160 training samples in batches of 100");
-            float[] v = net.evaluate(java.util.Arrays.copyOfRange(x, 2160, 2700), java.util.Arrays.copyOfRange(y, 2160, 2700));
-            History h = net.fit(x, y, FitOptions.builder().batchSize(100).epochs(1).validationSplit(0.2).verbose(0).shuffle(false).build());
-            assertTrue(h.asMap().containsKey("val_loss"));
-            assertTrue(v.length == 2);
+        float[][] x = SPLITS.train().x(), y = SPLITS.train().y();
+        float[][] lastX = Arrays.copyOfRange(x, 2160, 2700), lastY = Arrays.copyOfRange(y, 2160, 2700);
+        float[][] firstX = Arrays.copyOfRange(x, 0, 540), firstY = Arrays.copyOfRange(y, 0, 540);
+        for (boolean shuffle : new boolean[] {true, false}) {
+            List<Integer> steps = new ArrayList<>();
+            try (Sequential net = mlp(5)) {
+                History h = net.fit(x, y, FitOptions.builder().batchSize(100).epochs(2).validationSplit(0.2).shuffle(shuffle)
+                        .verbose(0).callbacks(new Callback() {
+                            @Override
+                            public void onTrainBegin(int epochs, int stepsPerEpoch) {
+                                steps.add(stepsPerEpoch);
+                            }
+                        }).build());
+                assertEquals(List.of(22), steps, "2160 training samples in batches of 100");
+                // The same weights and batch size as the fit's validation at the end of epoch 2: the same floats.
+                float[] last = net.evaluate(lastX, lastY, 100), first = net.evaluate(firstX, firstY, 100);
+                String what = "shuffle " + shuffle + ": ";
+                assertEquals(last[0], (float) h.last("val_loss"), 0f, what + "val_loss is the loss on the last 540 rows");
+                assertEquals(last[1], (float) h.last("val_accuracy"), 0f, what + "val_accuracy on the last 540 rows");
+                assertNotEquals(first[0], (float) h.last("val_loss"), what + "not the loss on the first 540 rows");
+            }
         }
     }
 

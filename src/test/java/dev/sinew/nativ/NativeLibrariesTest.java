@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,13 +28,41 @@ class NativeLibrariesTest {
         assertTrue(NativeBackend.openblasConfig().startsWith("OpenBLAS"));
     }
 
+    /**
+     * The thread count is how many shards a batch is split into: 1 thread runs the whole batch as
+     * one shard, 2 threads run two contiguous halves; work too small to pay for a hand-over, or a
+     * single row, stays in one piece. (A set/get round trip alone would pass with a count that
+     * nothing reads.)
+     */
     @Test
-    void threadCountIsConfigurable() {
+    void threadCountDecidesHowABatchIsSplit() {
+        NativeBackend backend = NativeBackend.get();
         int before = NativeBackend.threads();
-        NativeBackend.setThreads(1);
-        assertEquals(1, NativeBackend.threads());
-        NativeBackend.setThreads(before);
+        long large = 1L << 30; // floating-point operations: far above the one-shard threshold
+        try {
+            NativeBackend.setThreads(1);
+            assertEquals(1, NativeBackend.threads());
+            assertEquals(List.of("0:[0,10)"), shards(backend, 10, large));
+
+            NativeBackend.setThreads(2);
+            assertEquals(2, NativeBackend.threads());
+            assertEquals(2, backend.shards());
+            assertEquals(List.of("0:[0,5)", "1:[5,10)"), shards(backend, 10, large));
+            assertEquals(List.of("0:[0,3)", "1:[3,7)"), shards(backend, 7, large), "the first shard one row shorter");
+            assertEquals(List.of("0:[0,10)"), shards(backend, 10, 1), "too little work to split");
+            assertEquals(List.of("0:[0,1)"), shards(backend, 1, large), "one row cannot be split");
+        } finally {
+            NativeBackend.setThreads(before);
+        }
         assertEquals(before, NativeBackend.threads());
+    }
+
+    /** The shards forEachShard ran, as "shard:[from,to)" in shard order; checks it returned their count. */
+    static List<String> shards(NativeBackend backend, int n, long work) {
+        Map<Integer, String> ran = new ConcurrentSkipListMap<>(); // shards 1.. run on worker threads
+        int count = backend.forEachShard(n, work, (s, from, to) -> ran.put(s, s + ":[" + from + "," + to + ")"));
+        assertEquals(count, ran.size(), "forEachShard's count vs the shards that ran: " + ran);
+        return List.copyOf(ran.values());
     }
 
     /** Runs {@code sinew info} in a new JVM with extra system properties; returns exit code and output. */
