@@ -188,7 +188,8 @@ public final class Sequential implements AutoCloseable {
                     + " create a new layer for model \"" + name + "\"");
         }
         Shape in = layers.isEmpty() ? inputShape : layers.getLast().outputShape();
-        String layerName = layer.name() != null ? layer.name() : autoName(layer.defaultNameStem());
+        boolean auto = layer.name() == null;
+        String layerName = auto ? autoName(layer.defaultNameStem()) : layer.name();
         if (layers.stream().anyMatch(l -> l.name().equals(layerName))) {
             throw new IllegalArgumentException("a layer named \"" + layerName + "\" is already in this model");
         }
@@ -196,8 +197,9 @@ public final class Sequential implements AutoCloseable {
             throw new IllegalArgumentException(layer.describe() + " must come before every layer with weights (it passes"
                     + " no gradient back); add it right after the Input");
         }
+        layer.withName(layerName); // first, so that build's errors name the layer as the model will
         layer.build(in, backend); // throws, naming the layer, if it cannot take this input shape
-        layer.withName(layerName);
+        if (auto) nameCounts.merge(layer.defaultNameStem(), 1, Integer::sum); // the name is taken only now
         layer.attachTo(name);
         if (layer instanceof Augmentation next && !layers.isEmpty()
                 && layers.getLast() instanceof Augmentation before) {
@@ -206,8 +208,9 @@ public final class Sequential implements AutoCloseable {
         layers.add(layer);
     }
 
+    /** The next automatic name for {@code stem} ("dense", "dense_1", ...), not yet taken. */
     private String autoName(String stem) {
-        int k = nameCounts.merge(stem, 1, Integer::sum) - 1;
+        int k = nameCounts.getOrDefault(stem, 0);
         return k == 0 ? stem : stem + "_" + k;
     }
 

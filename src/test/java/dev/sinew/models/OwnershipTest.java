@@ -118,4 +118,18 @@ class OwnershipTest {
             assertTrue(a.summary().startsWith("Model: \"" + a.name() + "\""), a.summary());
         }
     }
+
+    /** A rejected add names the layer as the model would have, and does not use up that name. */
+    @Test
+    void aRejectedLayerIsNamedAsTheModelWouldAndLeavesTheNameFree() {
+        try (Sequential m = new Sequential(1)) {
+            m.add(new Input(4, 4, 1));
+            m.add(new dev.sinew.layers.Conv2D(2, 3, "relu")); // "conv2d": 2x2x2 out
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> m.add(new dev.sinew.layers.Conv2D(2, 5, "relu")));
+            assertTrue(e.getMessage().contains("Conv2D \"conv2d_1\""), e.getMessage());
+            m.add(new dev.sinew.layers.Conv2D(2, 2, "relu"));
+            assertEquals("conv2d_1", m.layers().get(1).name());
+        }
+    }
 }
