@@ -42,7 +42,9 @@ final class ModelFile {
 
     private ModelFile() {}
 
-    static void save(Sequential model, Path path) throws IOException {
+    static void save(Sequential model, Path path, SaveOption... options) throws IOException {
+        List<float[]> weights = model.getWeights(); // also checks that the model is open and built
+        if (!List.of(options).contains(SaveOption.ALLOW_NON_FINITE)) requireFinite(model, weights, path);
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("format", FORMAT);
         meta.put("format_version", (long) FORMAT_VERSION);
@@ -84,7 +86,6 @@ final class ModelFile {
             try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
                 put(zip, "metadata.json", Json.write(meta).getBytes(StandardCharsets.UTF_8));
                 put(zip, "config.json", Json.write(config).getBytes(StandardCharsets.UTF_8));
-                List<float[]> weights = model.getWeights();
                 int k = 0;
                 for (Layer l : model.layers()) {
                     List<Shape> shapes = l.weightShapes();
@@ -100,6 +101,31 @@ final class ModelFile {
         }
     }
 
+    /**
+     * A diverged model would save into a file of NaNs; refusing it here, before the temporary file,
+     * keeps the last good file at {@code path}.
+     */
+    private static void requireFinite(Sequential model, List<float[]> weights, Path path) {
+        int k = 0;
+        for (Layer l : model.layers()) {
+            for (int i = 0; i < l.weightShapes().size(); i++, k++) {
+                float[] w = weights.get(k);
+                int bad = 0, first = -1;
+                for (int j = 0; j < w.length; j++) {
+                    if (!Float.isFinite(w[j])) {
+                        if (bad++ == 0) first = j;
+                    }
+                }
+                if (bad > 0) {
+                    throw new IllegalStateException("not saving the model to " + path + ": " + l.describe() + " "
+                            + l.weightNames().get(i) + " has " + bad + " of " + w.length + " values NaN or infinite (the first, at"
+                            + " index " + first + ", is " + w[first] + "): its training has diverged. Nothing was written (a file"
+                            + " already there is unchanged); to save it anyway, pass SaveOption.ALLOW_NON_FINITE");
+                }
+            }
+        }
+    }
+
     private static String weightEntry(int k, Layer l, int i) {
         return String.format("weights/%03d_%s_%s.npy", k, l.name(), l.weightNames().get(i));
     }
@@ -108,6 +134,13 @@ final class ModelFile {
         zip.putNextEntry(new ZipEntry(name));
         zip.write(bytes);
         zip.closeEntry();
+    }
+
+    private static boolean allFinite(List<float[]> weights) {
+        for (float[] w : weights) {
+            for (float v : w) if (!Float.isFinite(v)) return false;
+        }
+        return true;
     }
 
     @SuppressWarnings("unchecked")
@@ -182,7 +215,11 @@ final class ModelFile {
                         weights.add(a.data());
                     }
                 }
-                model.setWeights(weights);
+                if (allFinite(weights)) {
+                    model.setWeights(weights);
+                } else {
+                    model.setWeightsAllowingNonFinite(weights); // saved with SaveOption.ALLOW_NON_FINITE
+                }
                 return model;
             } catch (IOException | RuntimeException e) {
                 model.close();
