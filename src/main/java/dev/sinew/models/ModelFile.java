@@ -1,5 +1,6 @@
 package dev.sinew.models;
 
+import dev.sinew.io.AtomicFile;
 import dev.sinew.io.Json;
 import dev.sinew.io.Npy;
 import dev.sinew.layers.Input;
@@ -11,11 +12,9 @@ import dev.sinew.tensor.Shape;
 import dev.sinew.backend.Backend;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -79,13 +78,13 @@ final class ModelFile {
             config.put("compile_config", compile);
         }
 
-        Path dir = path.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
-        try {
-            try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
-                put(zip, "metadata.json", Json.write(meta).getBytes(StandardCharsets.UTF_8));
-                put(zip, "config.json", Json.write(config).getBytes(StandardCharsets.UTF_8));
+        // Serialised before the file is opened: a config that cannot be written fails with nothing on disk.
+        byte[] metaJson = Json.write(meta).getBytes(StandardCharsets.UTF_8);
+        byte[] configJson = Json.write(config).getBytes(StandardCharsets.UTF_8);
+        AtomicFile.write(path, out -> {
+            try (ZipOutputStream zip = new ZipOutputStream(out)) {
+                put(zip, "metadata.json", metaJson);
+                put(zip, "config.json", configJson);
                 int k = 0;
                 for (Layer l : model.layers()) {
                     List<Shape> shapes = l.weightShapes();
@@ -94,11 +93,7 @@ final class ModelFile {
                     }
                 }
             }
-            // The old file is replaced only by a complete new one.
-            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     /**
