@@ -65,9 +65,10 @@ final class ModelFileReader {
         ZipFile zip;
         try {
             zip = new ZipFile(path.toFile());
-        } catch (ZipException | RuntimeException e) {
+        } catch (ZipException | java.io.EOFException | RuntimeException e) {
+            // EOFException: an end-of-directory record pointing past the end of the file (found by FileFuzzTest).
             throw new ModelFormatException(path + " is not a Sinew model file: not a zip archive, or a truncated or corrupt one ("
-                    + e.getMessage() + ")", e);
+                    + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()) + ")", e);
         }
         try (zip) {
             return new ModelFileReader(path, zip, backend).read();

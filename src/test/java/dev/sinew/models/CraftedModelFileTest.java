@@ -268,6 +268,18 @@ class CraftedModelFileTest {
         rejected(zip.put(e), KERNEL, "CRC");
     }
 
+    /** Found by FileFuzzTest: a comment length running past the end made ZipFile throw a bare EOFException. */
+    @Test
+    void aZipDirectoryRecordRunningPastTheEndIsRejected() throws IOException {
+        byte[] zip = Files.readAllBytes(good);
+        int end = zip.length - 22; // the end-of-central-directory record; its last two bytes are the comment length
+        assertEquals(0x06054b50, ByteBuffer.wrap(zip, end, 4).order(ByteOrder.LITTLE_ENDIAN).getInt());
+        zip[zip.length - 1] = 1; // a 256-byte comment that is not there
+        Path file = dir.resolve("comment.zip");
+        Files.write(file, zip);
+        rejected(file, "not a Sinew model file", "truncated or corrupt");
+    }
+
     @Test
     void theGoodFileStillLoads() throws IOException {
         Path copy = dir.resolve("copy.zip");
