@@ -63,18 +63,12 @@ public final class Layers {
      * the error, e.g. {@code "layer config 'units'"}.
      */
     public static long integer(Object value, String what) {
-        switch (value) {
-            case Long l -> {
-                return l;
-            }
-            case Integer i -> {
-                return i;
-            }
+        return switch (value) {
+            case Long l -> l;
+            case Integer i -> i;
             // Whole doubles below 2^63 in magnitude convert to long exactly.
-            case Double d when d == Math.rint(d) && Math.abs(d) < 0x1p63 -> {
-                return (long) (double) d;
-            }
+            case Double d when d == Math.rint(d) && Math.abs(d) < 0x1p63 -> (long) (double) d;
             case null, default -> throw new IllegalArgumentException(what + " must be an integer, got " + value);
-        }
+        };
     }
 }

@@ -59,7 +59,8 @@ import org.junit.jupiter.api.io.TempDir;
  *   ./mvnw test -Dtest=FileFuzzTest -Dsinew.fuzz.iterations=100000 -Dsinew.fuzz.seed=7
  * </pre>
  * A failing case is written to {@code target/fuzz-failures/} and named in the failure with its seed
- * and number; the same seed and number give the same bytes.
+ * and number. The same seed and number make the same mutation, but of seed model files that carry
+ * the time they were saved, so the saved bytes are what reproduces a model case exactly.
  */
 class FileFuzzTest {
     static final long SEED = Long.getLong("sinew.fuzz.seed", 20260901L);
