@@ -644,7 +644,7 @@ public final class Sequential implements AutoCloseable {
 
     /**
      * {@link #setWeights} without its finiteness check, for loading a file saved with
-     * {@link SaveOption#ALLOW_NON_FINITE}; the caller ({@link ModelFile}) has checked every shape.
+     * {@link SaveOption#ALLOW_NON_FINITE}; the caller ({@link ModelFileReader}) has checked every shape.
      */
     void setWeightsAllowingNonFinite(List<float[]> weights) {
         checkOpen();

@@ -34,6 +34,13 @@ class JsonTest {
     }
 
     @Test
+    void integersBeyondALongAreDoubles() {
+        assertEquals(9223372036854775807L, Json.parse("9223372036854775807"));
+        assertEquals(1e23, Json.parse("100000000000000000000000"));
+        assertEquals(-1e23, Json.parse("-100000000000000000000000"));
+    }
+
+    @Test
     void nestingIsLimitedTo64Levels() {
         assertEquals(List.of(), unwrap(Json.parse("[".repeat(64) + "]".repeat(64)), 63));
         for (int depth : new int[] {65, 5_000, 1_000_000}) {
