@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -17,10 +19,13 @@ import java.util.zip.ZipException;
  * <p>Layout (big-endian): two zero bytes, a type byte ({@code 0x08} = unsigned byte, the only
  * type these data sets use), a byte with the number of dimensions, one 32-bit size per
  * dimension, then the data, row-major. Everything is checked: magic, type, dimensions, and that
- * the data is exactly as long as the dimensions say.
+ * the data is exactly as long as the dimensions say. Memory follows the data actually present,
+ * not what the header claims: a file's size is compared with its dimensions before anything is
+ * allocated, and a stream (or gzip) is read in chunks.
  */
 public final class Idx {
     private static final int UNSIGNED_BYTE = 0x08;
+    private static final int CHUNK = 1 << 20;
 
     private Idx() {}
 
@@ -50,12 +55,17 @@ public final class Idx {
             throw new IdxFormatException("IDX file " + file + " does not exist or is not a file");
         }
         try (InputStream in = Files.newInputStream(file)) {
-            return read(in, file.toString());
+            return read(in, file.toString(), Files.size(file));
         }
     }
 
     /** Reads IDX from a stream (gzip or raw); {@code name} is used in error messages. */
     public static Array read(InputStream raw, String name) throws IOException {
+        return read(raw, name, -1);
+    }
+
+    /** {@code fileSize}: the raw stream's length if known, else -1. */
+    private static Array read(InputStream raw, String name, long fileSize) throws IOException {
         BufferedInputStream buffered = new BufferedInputStream(raw, 1 << 16);
         buffered.mark(2);
         int b0 = buffered.read(), b1 = buffered.read();
@@ -63,7 +73,8 @@ public final class Idx {
         boolean gzip = b0 == 0x1f && b1 == 0x8b;
         try {
             InputStream in = gzip ? new GZIPInputStream(buffered, 1 << 16) : buffered;
-            return parse(new DataInputStream(in), name);
+            // Compressed, the file's size says nothing about the data's.
+            return parse(new DataInputStream(in), name, gzip ? -1 : fileSize);
         } catch (ZipException | EOFException e) {
             if (e instanceof IdxFormatException) throw e;
             throw new IdxFormatException(name + " is " + (gzip ? "a corrupt or truncated gzip file" : "truncated")
@@ -71,7 +82,7 @@ public final class Idx {
         }
     }
 
-    private static Array parse(DataInputStream in, String name) throws IOException {
+    private static Array parse(DataInputStream in, String name, long fileSize) throws IOException {
         byte[] magic = new byte[4];
         int got = in.readNBytes(magic, 0, 4);
         if (got < 4) throw new IdxFormatException(name + " is too short to be an IDX file (" + got + " bytes)");
@@ -101,16 +112,50 @@ public final class Idx {
                         + " describe more than 2 GB of data");
             }
         }
-        byte[] data = new byte[(int) total];
-        int read = in.readNBytes(data, 0, data.length);
-        if (read < data.length) {
-            throw new IdxFormatException(name + " is truncated: dimensions " + Arrays.toString(dims) + " need "
-                    + data.length + " data bytes, the file has " + read);
+        // A 12-byte header can claim 2 GB: believe it only as far as the data is really there.
+        long present = fileSize - (4 + 4L * rank);
+        if (fileSize >= 0 && present < total) throw truncated(name, dims, total, present);
+        byte[] data = fileSize >= 0 ? new byte[(int) total] : null;
+        long read = data != null ? in.readNBytes(data, 0, data.length) : 0;
+        if (data == null) {
+            List<byte[]> chunks = readUpTo(in, total);
+            for (byte[] c : chunks) read += c.length;
+            if (read == total) data = concat(chunks, (int) total);
         }
+        if (read < total) throw truncated(name, dims, total, read);
         if (in.read() != -1) {
             throw new IdxFormatException(name + " has data beyond the " + data.length + " bytes its dimensions "
                     + Arrays.toString(dims) + " describe");
         }
         return new Array(dims, data);
+    }
+
+    private static IdxFormatException truncated(String name, int[] dims, long need, long has) {
+        return new IdxFormatException(name + " is truncated: dimensions " + Arrays.toString(dims) + " need " + need
+                + " data bytes, the file has " + has);
+    }
+
+    /** Up to {@code n} bytes in chunks of at most {@link #CHUNK}, allocated only as data arrives. */
+    private static List<byte[]> readUpTo(InputStream in, long n) throws IOException {
+        List<byte[]> chunks = new ArrayList<>();
+        for (long left = n; left > 0; ) {
+            byte[] c = new byte[(int) Math.min(CHUNK, left)];
+            int got = in.readNBytes(c, 0, c.length);
+            chunks.add(got == c.length ? c : Arrays.copyOf(c, got));
+            if (got < c.length) break;
+            left -= got;
+        }
+        return chunks;
+    }
+
+    private static byte[] concat(List<byte[]> chunks, int total) {
+        if (chunks.size() == 1) return chunks.getFirst();
+        byte[] all = new byte[total];
+        int at = 0;
+        for (byte[] c : chunks) {
+            System.arraycopy(c, 0, all, at, c.length);
+            at += c.length;
+        }
+        return all;
     }
 }

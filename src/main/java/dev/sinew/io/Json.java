@@ -70,7 +70,14 @@ public final class Json {
         sb.append('"');
     }
 
-    /** Parses a JSON text; a syntax error is an {@link IllegalArgumentException} giving the position. */
+    /** How deeply arrays and objects may nest; a model config needs about 6 levels. */
+    public static final int MAX_DEPTH = 64;
+
+    /**
+     * Parses a JSON text; a syntax error is an {@link IllegalArgumentException} giving the position.
+     * Arrays and objects nested deeper than {@link #MAX_DEPTH} are an error too: the parser recurses
+     * per level, and a crafted file must not overflow the stack.
+     */
     public static Object parse(String text) {
         Parser p = new Parser(text);
         p.skipSpace();
@@ -83,6 +90,7 @@ public final class Json {
     private static final class Parser {
         final String s;
         int pos;
+        int depth;
 
         Parser(String s) {
             this.s = s;
@@ -128,12 +136,18 @@ public final class Json {
             return v;
         }
 
+        void enter() {
+            if (++depth > MAX_DEPTH) throw error("arrays and objects nested deeper than " + MAX_DEPTH + " levels");
+        }
+
         Map<String, Object> object() {
+            enter();
             Map<String, Object> m = new LinkedHashMap<>();
             expect('{');
             skipSpace();
             if (peek() == '}') {
                 pos++;
+                depth--;
                 return m;
             }
             while (true) {
@@ -149,16 +163,19 @@ public final class Json {
                     continue;
                 }
                 expect('}');
+                depth--;
                 return m;
             }
         }
 
         List<Object> array() {
+            enter();
             List<Object> l = new ArrayList<>();
             expect('[');
             skipSpace();
             if (peek() == ']') {
                 pos++;
+                depth--;
                 return l;
             }
             while (true) {
@@ -170,6 +187,7 @@ public final class Json {
                     continue;
                 }
                 expect(']');
+                depth--;
                 return l;
             }
         }
@@ -214,7 +232,12 @@ public final class Json {
             String t = s.substring(start, pos);
             try {
                 if (t.contains(".") || t.contains("e") || t.contains("E")) return Double.parseDouble(t);
-                return Long.parseLong(t);
+                try {
+                    return Long.parseLong(t);
+                } catch (NumberFormatException tooLong) {
+                    // An integer beyond a long is still valid JSON: keep it, approximately, as a double.
+                    return Double.parseDouble(t);
+                }
             } catch (NumberFormatException e) {
                 pos = start;
                 throw error("bad number '" + t + "'");

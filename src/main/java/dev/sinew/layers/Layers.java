@@ -9,7 +9,7 @@ public final class Layers {
     public static Layer fromConfig(String className, Map<String, Object> config) {
         Layer layer = switch (className) {
             case "Dense" -> new Dense(intOf(config, "units"), (String) config.get("activation"));
-            case "Dropout" -> new Dropout(numberOf(config, "rate").doubleValue(), numberOf(config, "seed").longValue());
+            case "Dropout" -> new Dropout(numberOf(config, "rate").doubleValue(), integer(config.get("seed"), "layer config 'seed'"));
             case "Flatten" -> new Flatten();
             case "RandomRotation" -> new RandomRotation(numberOf(config, "factor").doubleValue());
             case "RandomZoom" -> new RandomZoom(numberOf(config, "height_factor").doubleValue());
@@ -36,15 +36,39 @@ public final class Layers {
         return n;
     }
 
-    /** A two-element list such as {@code "kernel_size": [3, 3]}. */
+    /** A two-element list of integers such as {@code "kernel_size": [3, 3]}. */
     static int[] pair(Map<String, Object> config, String key) {
         if (!(config.get(key) instanceof java.util.List<?> l) || l.size() != 2) {
             throw new IllegalArgumentException("layer config needs a pair '" + key + "', got " + config.get(key));
         }
-        return new int[] {Math.toIntExact(((Number) l.get(0)).longValue()), Math.toIntExact(((Number) l.get(1)).longValue())};
+        String what = "layer config '" + key + "' " + l;
+        return new int[] {toInt(l.get(0), what), toInt(l.get(1), what)};
     }
 
     static int intOf(Map<String, Object> config, String key) {
-        return Math.toIntExact(numberOf(config, key).longValue());
+        return toInt(config.get(key), "layer config '" + key + "'");
+    }
+
+    private static int toInt(Object value, String what) {
+        long v = integer(value, what);
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(what + " = " + v + " is beyond the int range");
+        }
+        return (int) v;
+    }
+
+    /**
+     * An integer from a parsed config: a whole number, also when written as {@code 5.0} (as Python's
+     * json writes floats), but never {@code 5.7} silently cut to 5. {@code what} names the value in
+     * the error, e.g. {@code "layer config 'units'"}.
+     */
+    public static long integer(Object value, String what) {
+        return switch (value) {
+            case Long l -> l;
+            case Integer i -> i;
+            // Whole doubles below 2^63 in magnitude convert to long exactly.
+            case Double d when d == Math.rint(d) && Math.abs(d) < 0x1p63 -> (long) (double) d;
+            case null, default -> throw new IllegalArgumentException(what + " must be an integer, got " + value);
+        };
     }
 }

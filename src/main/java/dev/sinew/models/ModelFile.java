@@ -1,29 +1,21 @@
 package dev.sinew.models;
 
+import dev.sinew.io.AtomicFile;
 import dev.sinew.io.Json;
 import dev.sinew.io.Npy;
-import dev.sinew.layers.Input;
 import dev.sinew.layers.Layer;
-import dev.sinew.layers.Layers;
 import dev.sinew.metrics.Metric;
-import dev.sinew.optimizers.SGD;
 import dev.sinew.tensor.Shape;
 import dev.sinew.backend.Backend;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
-import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 /**
@@ -33,16 +25,18 @@ import java.util.zip.ZipOutputStream;
  *   config.json     {"class_name": "Sequential", "config": {"layers": [...]}, "compile_config": {...}}
  *   weights/000_dense_kernel.npy, weights/001_dense_bias.npy, ...   (numpy float32, Keras layouts)
  * </pre>
- * A reader accepts format versions up to {@link #FORMAT_VERSION} and rejects newer ones.
+ * A reader accepts format versions up to {@link #FORMAT_VERSION} and rejects newer ones;
+ * {@link ModelFileReader} reads a file as untrusted input. Saving goes through {@link AtomicFile}.
  */
 final class ModelFile {
     static final String FORMAT = "sinew.model";
     static final int FORMAT_VERSION = 1;
-    private static final long MAX_ENTRY = 1L << 31;
 
     private ModelFile() {}
 
-    static void save(Sequential model, Path path) throws IOException {
+    static void save(Sequential model, Path path, SaveOption... options) throws IOException {
+        List<float[]> weights = model.getWeights(); // also checks that the model is open and built
+        if (!java.util.Arrays.asList(options).contains(SaveOption.ALLOW_NON_FINITE)) requireFinite(model, weights, path);
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("format", FORMAT);
         meta.put("format_version", (long) FORMAT_VERSION);
@@ -77,14 +71,13 @@ final class ModelFile {
             config.put("compile_config", compile);
         }
 
-        Path dir = path.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
-        try {
-            try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
-                put(zip, "metadata.json", Json.write(meta).getBytes(StandardCharsets.UTF_8));
-                put(zip, "config.json", Json.write(config).getBytes(StandardCharsets.UTF_8));
-                List<float[]> weights = model.getWeights();
+        // Serialised before the file is opened: a config that cannot be written fails with nothing on disk.
+        byte[] metaJson = Json.write(meta).getBytes(StandardCharsets.UTF_8);
+        byte[] configJson = Json.write(config).getBytes(StandardCharsets.UTF_8);
+        AtomicFile.write(path, out -> {
+            try (ZipOutputStream zip = new ZipOutputStream(out)) {
+                put(zip, "metadata.json", metaJson);
+                put(zip, "config.json", configJson);
                 int k = 0;
                 for (Layer l : model.layers()) {
                     List<Shape> shapes = l.weightShapes();
@@ -93,14 +86,35 @@ final class ModelFile {
                     }
                 }
             }
-            // The old file is replaced only by a complete new one.
-            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
+        });
+    }
+
+    /**
+     * A diverged model would save into a file of NaNs; refusing it here, before the temporary file,
+     * keeps the last good file at {@code path}.
+     */
+    private static void requireFinite(Sequential model, List<float[]> weights, Path path) {
+        int k = 0;
+        for (Layer l : model.layers()) {
+            for (int i = 0; i < l.weightShapes().size(); i++, k++) {
+                float[] w = weights.get(k);
+                int bad = 0, first = -1;
+                for (int j = 0; j < w.length; j++) {
+                    if (!Float.isFinite(w[j])) {
+                        if (bad++ == 0) first = j;
+                    }
+                }
+                if (bad > 0) {
+                    throw new IllegalStateException("not saving the model to " + path + ": " + l.describe() + " "
+                            + l.weightNames().get(i) + " has " + bad + " of " + w.length + " values NaN or infinite (the first, at"
+                            + " index " + first + ", is " + w[first] + "): its training has diverged. Nothing was written (a file"
+                            + " already there is unchanged); to save it anyway, pass SaveOption.ALLOW_NON_FINITE");
+                }
+            }
         }
     }
 
-    private static String weightEntry(int k, Layer l, int i) {
+    static String weightEntry(int k, Layer l, int i) {
         return String.format("weights/%03d_%s_%s.npy", k, l.name(), l.weightNames().get(i));
     }
 
@@ -110,87 +124,9 @@ final class ModelFile {
         zip.closeEntry();
     }
 
-    @SuppressWarnings("unchecked")
+    /** Loads a model; see {@link ModelFileReader} for what is checked. */
     static Sequential load(Path path, Backend backend) throws IOException {
         if (!Files.isRegularFile(path)) throw new IOException("no model file at " + path);
-        Map<String, byte[]> entries = new HashMap<>();
-        try (InputStream in = Files.newInputStream(path); ZipInputStream zip = new ZipInputStream(in)) {
-            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
-                byte[] b = zip.readAllBytes();
-                if (b.length > MAX_ENTRY) throw new IOException(path + ": entry " + e.getName() + " is too large");
-                entries.put(e.getName(), b);
-            }
-        } catch (ZipException | java.io.EOFException e) {
-            throw new IOException(path + " is not a readable Sinew model file (corrupt or truncated zip: "
-                    + e.getMessage() + ")", e);
-        }
-        byte[] metaBytes = entries.get("metadata.json"), configBytes = entries.get("config.json");
-        if (metaBytes == null || configBytes == null) {
-            throw new IOException(path + " is not a Sinew model file (no " + (metaBytes == null ? "metadata.json" : "config.json")
-                    + "; the file may be truncated or of another kind)");
-        }
-        try {
-            Map<String, Object> meta = (Map<String, Object>) Json.parse(new String(metaBytes, StandardCharsets.UTF_8));
-            if (!FORMAT.equals(meta.get("format"))) {
-                throw new IOException(path + " is not a Sinew model file (format " + meta.get("format") + ")");
-            }
-            long version = ((Number) meta.get("format_version")).longValue();
-            if (version > FORMAT_VERSION || version < 1) {
-                throw new IOException(path + " has model format version " + version + "; this Sinew reads versions 1 to "
-                        + FORMAT_VERSION + (version > FORMAT_VERSION ? " (it was written by a newer Sinew)" : ""));
-            }
-            Map<String, Object> config = (Map<String, Object>) Json.parse(new String(configBytes, StandardCharsets.UTF_8));
-            Map<String, Object> inner = (Map<String, Object>) config.get("config");
-            List<Object> layers = (List<Object>) inner.get("layers");
-            Sequential model = new Sequential(backend, ((Number) inner.get("seed")).longValue(),
-                    inner.get("name") instanceof String n ? n : null);
-            try {
-                for (Object o : layers) {
-                    Map<String, Object> entry = (Map<String, Object>) o;
-                    String cls = (String) entry.get("class_name");
-                    Map<String, Object> lc = (Map<String, Object>) entry.get("config");
-                    if ("InputLayer".equals(cls)) {
-                        List<Object> shape = (List<Object>) lc.get("batch_shape");
-                        model.add(new Input(shape.subList(1, shape.size()).stream()
-                                .mapToInt(d -> Math.toIntExact(((Number) d).longValue())).toArray()));
-                    } else {
-                        model.add(Layers.fromConfig(cls, lc));
-                    }
-                }
-                Map<String, Object> compile = (Map<String, Object>) config.get("compile_config");
-                if (compile != null) {
-                    Map<String, Object> opt = (Map<String, Object>) compile.get("optimizer");
-                    if (!"SGD".equals(opt.get("class_name"))) {
-                        throw new IOException(path + ": unknown optimizer " + opt.get("class_name"));
-                    }
-                    List<Object> ms = (List<Object>) compile.get("metrics");
-                    model.compile((String) compile.get("loss"), SGD.fromConfig((Map<String, Object>) opt.get("config")),
-                            ms.stream().map(String.class::cast).toArray(String[]::new));
-                }
-                List<float[]> weights = new ArrayList<>();
-                int k = 0;
-                for (Layer l : model.layers()) {
-                    List<Shape> shapes = l.weightShapes();
-                    for (int i = 0; i < shapes.size(); i++, k++) {
-                        String name = weightEntry(k, l, i);
-                        byte[] b = entries.get(name);
-                        if (b == null) throw new IOException(path + " is missing weights " + name + " (truncated file?)");
-                        Npy.Array a = Npy.read(b, path + ":" + name);
-                        if (!java.util.Arrays.equals(a.shape(), shapes.get(i).dims())) {
-                            throw new IOException(path + ":" + name + " has shape " + java.util.Arrays.toString(a.shape())
-                                    + " but " + l.describe() + " needs " + shapes.get(i));
-                        }
-                        weights.add(a.data());
-                    }
-                }
-                model.setWeights(weights);
-                return model;
-            } catch (IOException | RuntimeException e) {
-                model.close();
-                throw e;
-            }
-        } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
-            throw new IOException(path + " has an invalid model config: " + e.getMessage(), e);
-        }
+        return ModelFileReader.load(path, backend);
     }
 }

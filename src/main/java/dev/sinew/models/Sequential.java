@@ -811,6 +811,21 @@ public final class Sequential implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #setWeights} without its finiteness check, for loading a file saved with
+     * {@link SaveOption#ALLOW_NON_FINITE}; the caller ({@link ModelFileReader}) has checked every shape.
+     */
+    void setWeightsAllowingNonFinite(List<float[]> weights) {
+        gate.enterWrite();
+        try {
+            build();
+            List<Tensor> targets = views(params);
+            for (int k = 0; k < targets.size(); k++) targets.get(k).copyFrom(weights.get(k));
+        } finally {
+            gate.exitWrite();
+        }
+    }
+
     /** Number of trainable parameters. */
     public long countParams() {
         long total = 0;
@@ -823,12 +838,23 @@ public final class Sequential implements AutoCloseable {
     /**
      * Saves the model as a versioned zip: {@code metadata.json}, a Keras-style {@code config.json}
      * (layers, hyper-parameters, compile settings) and each weight as a numpy {@code .npy} file.
-     * The write is atomic: a crash mid-save leaves any previous file intact.
+     * The write is atomic: a crash mid-save leaves any previous file intact. Weights that are NaN
+     * or infinite are refused: see {@link #save(Path, SaveOption...)}.
      */
     public void save(Path path) throws IOException {
+        save(path, new SaveOption[0]);
+    }
+
+    /**
+     * {@link #save(Path)} with options. A model whose weights hold NaN or infinity (its training
+     * diverged) is refused with an {@link IllegalStateException} naming the layer and weight, and
+     * the file already at {@code path} is left as it was; with {@link SaveOption#ALLOW_NON_FINITE}
+     * it is saved anyway, and {@link #load} gives back exactly those values.
+     */
+    public void save(Path path, SaveOption... options) throws IOException {
         ensureBuilt();
         checkOpen();
-        ModelFile.save(this, path); // reads the weights once, through getWeights (a consistent copy)
+        ModelFile.save(this, path, options); // reads the weights once, through getWeights (a consistent copy)
     }
 
     /** Loads a model saved by {@link #save} onto the default backend; it predicts exactly as the saved one did. */

@@ -79,6 +79,46 @@ class IdxTest {
         assertThrows(IdxFormatException.class, () -> Idx.read(new ByteArrayInputStream(flipped), "flipped.gz"));
     }
 
+    /**
+     * Issue 9, A8: 12 bytes declaring 32767 x 65535 images (2 GB) are "truncated" at once, without
+     * first allocating the 2 GB (which ran out of the tests' 2 GB heap): from a file the size is
+     * compared with the file's, from a stream (or gzip) the data is read as it comes.
+     */
+    @Test
+    void aHugeDeclaredSizeIsRejectedWithoutAllocatingIt(@TempDir Path dir) throws IOException {
+        byte[] header = ByteBuffer.allocate(12).put(new byte[] {0, 0, 8, 2}).putInt(32767).putInt(65535).array();
+        for (boolean gz : new boolean[] {false, true}) {
+            byte[] file = gz ? gzip(header) : header;
+            String name = gz ? "huge.gz" : "huge";
+            write(dir, name, file);
+            for (int run = 0; run < 3; run++) { // three in a row: one allocation of 2 GB would not fit twice
+                IdxFormatException e = assertThrows(IdxFormatException.class, () -> Idx.read(dir.resolve(name)));
+                assertTrue(e.getMessage().contains("truncated") && e.getMessage().contains("2147385345 data bytes")
+                        && e.getMessage().contains("has 0"), e.getMessage());
+                rejects(file, "truncated", "[32767, 65535]", "has 0");
+            }
+            System.out.println("rejected: " + assertThrows(IdxFormatException.class, () -> Idx.read(dir.resolve(name))).getMessage());
+        }
+        // The same with some data present: the message counts what was there.
+        byte[] some = ByteBuffer.allocate(12 + 5000).put(header).array();
+        rejects(some, "truncated", "has 5000");
+        rejects(gzip(some), "truncated", "has 5000");
+    }
+
+    @Test
+    void largeFilesStillReadInChunks(@TempDir Path dir) throws IOException {
+        // 3 MB of data: more than one read chunk, from a file, a stream and gzip.
+        byte[] data = new byte[3 * 1000 * 1024 + 7];
+        for (int i = 0; i < data.length; i++) data[i] = (byte) (i * 31 + (i >> 10));
+        byte[] raw = idx(new int[] {3, 1000 * 1024 + 7 - 4, 1}, Arrays.copyOf(data, 3 * (1000 * 1024 + 3)));
+        write(dir, "big", raw);
+        write(dir, "big.gz", gzip(raw));
+        for (Idx.Array a : new Idx.Array[] {Idx.read(dir.resolve("big")), Idx.read(dir.resolve("big.gz")),
+                Idx.read(new ByteArrayInputStream(raw), "big"), Idx.read(new ByteArrayInputStream(gzip(raw)), "big.gz")}) {
+            assertArrayEquals(Arrays.copyOf(data, 3 * (1000 * 1024 + 3)), a.data());
+        }
+    }
+
     @Test
     void aDirectoryOfFilesBecomesScaledOneHotData(@TempDir Path dir) throws IOException {
         write(dir, "train-images-idx3-ubyte.gz", gzip(idx(new int[] {2, 2, 2}, new byte[] {0, (byte) 255, 51, 102, 1, 2, 3, 4})));

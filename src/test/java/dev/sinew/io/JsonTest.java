@@ -32,4 +32,27 @@ class JsonTest {
         assertThrows(IllegalArgumentException.class, () -> Json.parse("{} x"));
         assertThrows(IllegalArgumentException.class, () -> Json.write(Double.NaN));
     }
+
+    @Test
+    void integersBeyondALongAreDoubles() {
+        assertEquals(9223372036854775807L, Json.parse("9223372036854775807"));
+        assertEquals(1e23, Json.parse("100000000000000000000000"));
+        assertEquals(-1e23, Json.parse("-100000000000000000000000"));
+    }
+
+    @Test
+    void nestingIsLimitedTo64Levels() {
+        assertEquals(List.of(), unwrap(Json.parse("[".repeat(64) + "]".repeat(64)), 63));
+        for (int depth : new int[] {65, 5_000, 1_000_000}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Json.parse("[".repeat(depth) + "]".repeat(depth)));
+            assertEquals("invalid JSON at character 64: arrays and objects nested deeper than 64 levels", e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> Json.parse("{\"a\": ".repeat(100_000)));
+    }
+
+    private static Object unwrap(Object v, int levels) {
+        for (int i = 0; i < levels; i++) v = ((List<?>) v).getFirst();
+        return v;
+    }
 }

@@ -1,0 +1,11 @@
+package dev.sinew.models;
+
+/** Options for {@link Sequential#save(java.nio.file.Path, SaveOption...)}. */
+public enum SaveOption {
+    /**
+     * Save even if some weights are NaN or infinite (a model whose training diverged), for
+     * inspecting it later; {@link Sequential#load} reads such a file back bit for bit. Without this
+     * option {@code save} refuses such a model and leaves any file already at the path untouched.
+     */
+    ALLOW_NON_FINITE
+}
