@@ -1,0 +1,68 @@
+package dev.sinew.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sinew.backend.Backend;
+import dev.sinew.backend.Backends;
+import dev.sinew.callbacks.Callback;
+import dev.sinew.layers.Dense;
+import dev.sinew.layers.Flatten;
+import dev.sinew.layers.Input;
+import dev.sinew.models.FitOptions;
+import dev.sinew.models.Sequential;
+import dev.sinew.optimizers.SGD;
+import dev.sinew.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Regression tests for what the model fuzzer ({@link ModelFuzzTest}) found, one per finding. */
+class FuzzFindingsTest {
+    final float[][] x = {{0.1f, 0.2f}, {0.3f, -0.4f}};
+    final float[][] y = {{1}, {0}};
+
+    static Sequential model(Backend backend) {
+        Sequential net = new Sequential(backend, 7);
+        net.add(new Input(2));
+        net.add(new Dense(3, "relu"));
+        net.add(new Dense(1));
+        net.compile("mean_squared_error", new SGD(0.1));
+        return net;
+    }
+
+    /**
+     * A closed tensor given to a model reached the FFM API, which threw its own
+     * IllegalStateException "Already closed" from jdk.internal.foreign: the backend's checks now
+     * say it, as an IllegalArgumentException, before any native call or element access.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"native", "reference"})
+    void closedTensorsAreRejectedBeforeTheyAreRead(String which) {
+        Backend backend = which.equals("native") ? Backends.nativeBackend() : Backends.reference();
+        Tensor closed = Tensor.fromRows(x);
+        closed.close();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> backend.countNonFinite(closed, 4));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        try (Sequential net = model(backend); Tensor ty = Tensor.fromRows(y); Tensor tx = Tensor.fromRows(x)) {
+            List<float[]> before = net.getWeights();
+            e = assertThrows(IllegalArgumentException.class, () -> net.predictOnBatch(closed));
+            assertTrue(e.getMessage().contains("closed"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> net.trainOnBatch(closed, ty));
+            Tensor closedY = Tensor.fromRows(y);
+            closedY.close();
+            assertThrows(IllegalArgumentException.class, () -> net.trainOnBatch(tx, closedY));
+            List<float[]> after = net.getWeights();
+            for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i), after.get(i), "weights unchanged");
+            assertTrue(Float.isFinite(net.trainOnBatch(tx, ty)[0]), "the model still trains");
+        }
+    }
+}
