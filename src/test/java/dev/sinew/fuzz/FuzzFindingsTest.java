@@ -65,4 +65,37 @@ class FuzzFindingsTest {
             assertTrue(Float.isFinite(net.trainOnBatch(tx, ty)[0]), "the model still trains");
         }
     }
+
+    /**
+     * Renaming a layer after adding it gave a model with two layers of one name, whose saved file
+     * did not load ("a layer named ... is already in this model"). A layer in a model keeps its name.
+     */
+    @Test
+    void aLayerInAModelKeepsItsName(@TempDir Path dir) throws IOException {
+        try (Sequential net = new Sequential(Backends.nativeBackend(), 3)) {
+            net.add(new Input(2));
+            Dense a = new Dense(3), b = new Dense(1);
+            net.add(a);
+            net.add(b);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> b.withName(a.name()));
+            assertTrue(e.getMessage().contains("already in a model"), e.getMessage());
+            assertEquals("dense_1", b.name());
+            assertDoesNotThrow(() -> b.withName("dense_1"), "its own name again changes nothing");
+            Path file = dir.resolve("m.zip");
+            net.save(file);
+            try (Sequential loaded = Sequential.load(file)) {
+                assertEquals(net.summary(), loaded.summary());
+            }
+        }
+        // A layer that a model rejected is in no model: it may still be renamed.
+        try (Sequential net = new Sequential(Backends.nativeBackend(), 3)) {
+            net.add(new Input(2, 2, 1));
+            Dense d = new Dense(2);
+            assertThrows(IllegalArgumentException.class, () -> net.add(d));
+            assertDoesNotThrow(() -> d.withName("renamed"));
+            net.add(new Flatten());
+            net.add(d);
+            assertEquals("renamed", net.layers().getLast().name());
+        }
+    }
 }
