@@ -98,4 +98,20 @@ class FuzzFindingsTest {
             assertEquals("renamed", net.layers().getLast().name());
         }
     }
+
+    /** A null callback was a NullPointerException from List.of; FitOptions says which one. */
+    @Test
+    void nullCallbacksAreIllegalArguments() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FitOptions.builder().callbacks((Callback) null).build());
+        assertTrue(e.getMessage().contains("callback 0 of 1 is null"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> FitOptions.builder().callbacks((Callback[]) null));
+        List<Callback> withNull = new ArrayList<>();
+        withNull.add(null);
+        assertThrows(IllegalArgumentException.class,
+                () -> new FitOptions(32, 1, 0, null, true, null, withNull, 0, FitOptions.OnNaN.THROW));
+        assertThrows(IllegalArgumentException.class,
+                () -> new FitOptions(32, 1, 0, null, true, null, null, 0, FitOptions.OnNaN.THROW));
+        assertEquals(List.of(), new FitOptions(32, 1, 0, null, true, null, List.of(), 0, FitOptions.OnNaN.THROW).callbacks());
+    }
 }
