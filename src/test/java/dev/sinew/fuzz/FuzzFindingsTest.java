@@ -114,4 +114,37 @@ class FuzzFindingsTest {
                 () -> new FitOptions(32, 1, 0, null, true, null, null, 0, FitOptions.OnNaN.THROW));
         assertEquals(List.of(), new FitOptions(32, 1, 0, null, true, null, List.of(), 0, FitOptions.OnNaN.THROW).callbacks());
     }
+
+    /**
+     * A callback that closed the model made the next batch of fit copy into freed buffers: the FFM
+     * API's "Already closed" from jdk.internal.foreign. fit now stops with its own message.
+     */
+    @ParameterizedTest(name = "closed at {0}")
+    @ValueSource(strings = {"batch end", "epoch begin", "epoch end"})
+    void closingTheModelFromACallbackStopsFit(String when) {
+        float[][] xs = new float[10][2], ys = new float[10][1];
+        Sequential net = model(Backends.nativeBackend());
+        Callback closer = new Callback() {
+            @Override
+            public void onBatchEnd(int batch, java.util.Map<String, Double> logs) {
+                if (when.equals("batch end") && batch == 1) net.close();
+            }
+
+            @Override
+            public void onEpochBegin(int epoch) {
+                if (when.equals("epoch begin") && epoch == 1) net.close();
+            }
+
+            @Override
+            public void onEpochEnd(int epoch, java.util.Map<String, Double> logs) {
+                if (when.equals("epoch end")) net.close();
+            }
+        };
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> net.fit(xs, ys,
+                FitOptions.builder().batchSize(3).epochs(2).validationSplit(0.2).verbose(0).callbacks(closer).build()));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        assertTrue(e.getStackTrace()[0].getClassName().startsWith("dev.sinew."), "thrown by Sinew, not by the FFM API");
+        assertTrue(net.isClosed());
+        assertEquals(0, net.offHeapBytes());
+    }
 }
