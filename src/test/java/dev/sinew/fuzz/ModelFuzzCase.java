@@ -9,6 +9,8 @@ import static dev.sinew.fuzz.Outcome.Kind.OK;
 import dev.sinew.TestUtil;
 import dev.sinew.activations.Activation;
 import dev.sinew.backend.Backends;
+import dev.sinew.data.Dataset;
+import dev.sinew.callbacks.Callback;
 import dev.sinew.fuzz.FuzzData.Batch;
 import dev.sinew.fuzz.FuzzData.Values;
 import dev.sinew.layers.Augmentation;
@@ -249,24 +251,60 @@ final class ModelFuzzCase {
             compile();
             return;
         }
-        if (r < 18) train();
-        else if (r < 23) trainTensors();
-        else if (r < 28) testOnBatch();
-        else if (r < 33) computeGradients();
-        else if (r < 43) predictOnBatch();
-        else if (r < 47) predictTensor();
-        else if (r < 52) predict();
-        else if (r < 57) evaluate();
-        else if (r < 64) fit();
-        else if (r < 73) weights();
-        else if (r < 78) compile();
-        else if (r < 81) summary();
-        else if (r < 85) saveAndLoad();
-        else if (r < 88) addRandomLayer();
-        else if (r < 93) sync();
-        else if (r < 95) close();
-        else if (r < 97) closedOrUnsavable();
-        else usableAfter("a random check");
+        if (r < 16) train();
+        else if (r < 21) trainTensors();
+        else if (r < 26) testOnBatch();
+        else if (r < 31) computeGradients();
+        else if (r < 40) predictOnBatch();
+        else if (r < 44) predictTensor();
+        else if (r < 49) predict();
+        else if (r < 54) evaluate();
+        else if (r < 62) fit();
+        else if (r < 71) weights();
+        else if (r < 76) compile();
+        else if (r < 79) summary();
+        else if (r < 83) saveAndLoad();
+        else if (r < 86) addRandomLayer();
+        else if (r < 91) sync();
+        else if (r < 93) close();
+        else if (r < 96) closedOrUnsavable();
+        else if (r < 98) rename();
+        else predictOnAnotherThread();
+    }
+
+    /** A layer in a model keeps its name (renaming it would break the model's unique names and its files). */
+    private void rename() {
+        if (layers == 0) return;
+        int i = rng.nextInt(layers);
+        boolean same = rng.nextInt(4) == 0;
+        call("layers().get(" + i + ").withName(" + (same ? "its own name" : "\"renamed\"") + ")",
+                same ? Expect.ok() : Expect.ise("already in a model"), m -> {
+                    Layer l = m.layers().get(i);
+                    return l.withName(same ? l.name() : "renamed");
+                });
+    }
+
+    /** Models are not bound to the thread that made them (their memory is in shared arenas). */
+    private void predictOnAnotherThread() {
+        float[][] x = data.rows(1 + rng.nextInt(8), inWidth, Values.NORMAL, false);
+        Outcome[] o = call("predictOnBatch on another thread", expectPrediction(false), m -> {
+            Object[] result = new Object[1];
+            Throwable[] error = new Throwable[1];
+            Thread t = new Thread(() -> {
+                try {
+                    result[0] = m.predictOnBatch(x);
+                } catch (Throwable e) {
+                    error[0] = e;
+                }
+            });
+            t.start();
+            t.join();
+            if (error[0] instanceof RuntimeException e) throw e;
+            if (error[0] instanceof Error e) throw e;
+            return result[0];
+        });
+        if (layers > 0 && !closed) built = true;
+        comparePredictions(o, false, "predictOnBatch on another thread");
     }
 
     /** Both models get the native one's weights: comparisons restart from equal weights. */
@@ -349,7 +387,7 @@ final class ModelFuzzCase {
             fail(what, "training diverged on one backend only (weights beyond 1e6: native " + bn + ", reference " + br + ")", o);
         }
         if (o[0].value() instanceof float[] rn && o[1].value() instanceof float[] rr) {
-            compareScores(what + " loss and metrics", rn, rr, b.x().length);
+            compareScores(what + " loss and metrics", rn, rr, b);
         }
         compareWeights(what);
     }
@@ -358,27 +396,33 @@ final class ModelFuzzCase {
         beforeTraining();
         Batch b = batch(0);
         int n = b.x().length;
-        int kind = rng.nextInt(10);
+        int kind = rng.nextInt(12);
+        boolean alias = kind == 7 && inWidth == outWidth(); // x as its own target, as an autoencoder
         String what = switch (kind) {
             case 0 -> "x tensor NaN";
             case 1 -> "x tensor rank 1";
             case 2 -> "x tensor of the wrong row length";
             case 3 -> "y tensor with one row more";
             case 4 -> "x tensor null";
-            default -> "x tensor " + (kind % 2 == 0 ? "flat" : "shaped as the Input");
+            case 5 -> "x tensor closed";
+            case 6 -> "y tensor closed";
+            default -> alias ? "one tensor as x and y" : "x tensor " + (kind % 2 == 0 ? "flat" : "shaped as the Input");
         };
-        boolean bad = kind < 5;
+        boolean bad = kind < 7;
         if (kind == 0) b.x()[rng.nextInt(n)][rng.nextInt(inWidth)] = Float.NaN;
-        Expect e = expectTraining(b.withBad(bad), false);
+        Batch used = alias ? new Batch(b.description(), b.x(), b.x(), false, false, b.xValues(), b.xValues()) : b;
+        Expect e = expectTraining(used.withBad(bad), false);
         int[] shaped = shapedInput(n, kind);
         Outcome[] o = call("trainOnBatch(tensors: " + b.description() + ", " + what + ")", e, m -> {
             try (Tensor tx = kind == 4 ? null : kind == 1 ? Tensor.of(TestUtil.flatten(b.x()), n * inWidth)
                     : kind == 2 ? Tensor.zeros(n, inWidth + 1) : Tensor.of(TestUtil.flatten(b.x()), shaped);
-                    Tensor ty = kind == 3 ? Tensor.zeros(n + 1, outWidth()) : Tensor.fromRows(b.y())) {
-                return m.trainOnBatch(tx, ty);
+                    Tensor ty = alias ? null : kind == 3 ? Tensor.zeros(n + 1, outWidth()) : Tensor.fromRows(b.y())) {
+                if (kind == 5) tx.close();
+                if (kind == 6) ty.close();
+                return m.trainOnBatch(tx, alias ? tx : ty);
             }
         });
-        afterTraining(o, b, "trainOnBatch(tensors)");
+        afterTraining(o, used, "trainOnBatch(tensors)");
     }
 
     /** (n, features) or (n, Input dims...), for a tensor batch. */
@@ -394,7 +438,7 @@ final class ModelFuzzCase {
         Batch b = batch(DAMAGE);
         Outcome[] o = call("testOnBatch(" + b.description() + ")", expectTraining(b, false), m -> m.testOnBatch(b.x(), b.y()));
         if (o[0].ok() && comparable(b.extreme())) {
-            compareScores("testOnBatch", (float[]) o[0].value(), (float[]) o[1].value(), b.x().length);
+            compareScores("testOnBatch", (float[]) o[0].value(), (float[]) o[1].value(), b);
         }
     }
 
@@ -419,14 +463,15 @@ final class ModelFuzzCase {
 
     private void predictTensor() {
         Batch b = batch(0);
-        int n = b.x().length, kind = rng.nextInt(8);
-        boolean bad = kind < 3;
+        int n = b.x().length, kind = rng.nextInt(9);
+        boolean bad = kind < 3 || kind == 8;
         if (kind == 0) b.x()[rng.nextInt(n)][rng.nextInt(inWidth)] = Float.POSITIVE_INFINITY;
         int[] shaped = shapedInput(n, kind);
         Outcome[] o = call("predictOnBatch(tensor: " + b.description() + (kind == 0 ? ", +Inf" : kind == 1
-                ? ", rank 1" : kind == 2 ? ", wrong row length" : "") + ")", expectPrediction(bad), m -> {
+                ? ", rank 1" : kind == 2 ? ", wrong row length" : kind == 8 ? ", closed" : "") + ")", expectPrediction(bad), m -> {
                     try (Tensor tx = kind == 1 ? Tensor.of(TestUtil.flatten(b.x()), n * inWidth)
                             : kind == 2 ? Tensor.zeros(n, inWidth + 2) : Tensor.of(TestUtil.flatten(b.x()), shaped)) {
+                        if (kind == 8) tx.close();
                         return m.predictOnBatch(tx);
                     }
                 });
@@ -453,10 +498,12 @@ final class ModelFuzzCase {
         Batch b = batch(DAMAGE);
         int bs = rng.nextInt(8) == 0 ? -rng.nextInt(2) : 1 + rng.nextInt(8);
         Batch checked = bs < 1 ? b.withBad(true) : b;
-        Outcome[] o = call("evaluate(" + b.description() + ", batch " + bs + ")", expectTraining(checked, false),
-                m -> m.evaluate(b.x(), b.y(), bs));
+        boolean dataset = rng.nextInt(4) == 0;
+        Outcome[] o = call("evaluate(" + (dataset ? "Dataset of " : "") + b.description() + ", batch " + bs + ")",
+                expectTraining(checked, false),
+                m -> dataset ? m.evaluate(new Dataset(b.x(), b.y()), bs) : m.evaluate(b.x(), b.y(), bs));
         if (o[0].ok() && comparable(b.extreme())) {
-            compareScores("evaluate", (float[]) o[0].value(), (float[]) o[1].value(), b.x().length);
+            compareScores("evaluate", (float[]) o[0].value(), (float[]) o[1].value(), b);
         }
     }
 
@@ -470,25 +517,47 @@ final class ModelFuzzCase {
         double split = rng.nextInt(4) == 0 ? new double[] {0.25, 0.5, 0.99, 1.0}[rng.nextInt(4)] : 0;
         Batch val = split == 0 && rng.nextInt(4) == 0 ? data.batch(1 + rng.nextInt(6), inWidth, outWidth(), oneHot, 0.3) : null;
         boolean stop = rng.nextBoolean(), shuffle = rng.nextInt(4) != 0;
-        boolean badOptions = bs < 1 || epochs < 1 || split >= 1;
+        // A callback: none, a null one, one that closes the model after the first batch, one that
+        // predicts (a batch larger than any before, so buffers are reallocated mid-fit), one that
+        // stops training after the first epoch.
+        int cb = rng.nextInt(12);
+        String callback = cb < 7 ? "none" : new String[] {"null", "close", "predict", "stop", "stop"}[cb - 7];
+        if (callback.equals("close") && (tainted || b.extreme() || illConditioned)) callback = "none"; // may diverge first
+        float[][] px = data.rows(1 + rng.nextInt(big ? 120 : 50), inWidth, Values.NORMAL, false);
+        boolean badOptions = bs < 1 || epochs < 1 || split >= 1 || callback.equals("null");
         boolean badData = b.bad() || (val != null && val.bad());
+        int trainRows = rows;
         if (!badOptions && !b.bad() && split > 0) {
-            int at = (int) (rows * (1 - split)); // as Trainer: the split must leave samples on both sides
-            badData |= at < 1 || at >= rows;
+            trainRows = (int) (rows * (1 - split)); // as Trainer: the split must leave samples on both sides
+            badData |= trainRows < 1 || trainRows >= rows;
         }
         Expect e;
         if (badOptions) e = Expect.iae(); // FitOptions rejects them before the model sees them
         else e = expectTraining(b.withBad(badData), true);
         if (e.kinds().contains(DIVERGED) && stop) e = Expect.ok(); // OnNaN.STOP: a History with a stop reason
-        String what = String.format("fit(%s, batch %d, epochs %d, split %s, validation %s, onNaN %s)", b.description(), bs,
-                epochs, split, val == null ? "none" : val.description(), stop ? "STOP" : "THROW");
+        boolean closes = callback.equals("close") && e.kinds().contains(OK);
+        if (closes) {
+            // After the first batch: the next batch, or the validation, finds the model closed.
+            int steps = (trainRows + bs - 1) / bs;
+            e = steps > 1 || epochs > 1 || split > 0 || val != null ? Expect.ise("closed") : Expect.ok();
+        }
+        String what = String.format("fit(%s, batch %d, epochs %d, split %s, validation %s, onNaN %s, callback %s)",
+                b.description(), bs, epochs, split, val == null ? "none" : val.description(), stop ? "STOP" : "THROW", callback);
+        String kind = callback;
+        boolean dataset = rng.nextInt(4) == 0;
+        if (dataset) what = what.replace("fit(", "fit(Dataset of ");
         Outcome[] o = call(what, e, m -> {
             FitOptions.Builder fo = FitOptions.builder().batchSize(bs).epochs(epochs).verbose(0)
                     .onNaN(stop ? FitOptions.OnNaN.STOP : FitOptions.OnNaN.THROW).shuffle(shuffle);
             if (split > 0) fo.validationSplit(split);
             if (val != null) fo.validationData(val.x(), val.y());
-            return m.fit(b.x(), b.y(), fo.build());
+            if (!kind.equals("none")) fo.callbacks(callback(kind, m, px));
+            return dataset ? m.fit(new Dataset(b.x(), b.y()), fo.build()) : m.fit(b.x(), b.y(), fo.build());
         });
+        if (closes) {
+            closed = true;
+            return;
+        }
         if (!sameSteps(o[0], o[1])) desync();
         afterTraining(o, b, "fit");
         if (o[0].ok() && o[1].ok() && !tainted && !b.extreme()) {
@@ -497,6 +566,30 @@ final class ModelFuzzCase {
                 fail(what, "fit stopped on one backend only: native " + hn.stopReason() + ", reference " + hr.stopReason(), o);
             }
         }
+    }
+
+    private static Callback callback(String kind, Sequential m, float[][] px) {
+        return switch (kind) {
+            case "null" -> null;
+            case "close" -> new Callback() {
+                @Override
+                public void onBatchEnd(int batch, Map<String, Double> logs) {
+                    m.close();
+                }
+            };
+            case "predict" -> new Callback() {
+                @Override
+                public void onBatchEnd(int batch, Map<String, Double> logs) {
+                    m.predictOnBatch(px);
+                }
+            };
+            default -> new Callback() {
+                @Override
+                public void onEpochEnd(int epoch, Map<String, Double> logs) {
+                    m.setStopTraining(true);
+                }
+            };
+        };
     }
 
     /** Whether two fits ran the same number of steps (a diverging one stops at its first non-finite loss). */
@@ -574,7 +667,8 @@ final class ModelFuzzCase {
         if (o[0].ok()) {
             checkWeightsEqual("after setWeights", w);
             stepsSinceSync = 0;
-            if (v == Values.EXTREME) tainted = true;
+            // Denormal weights put every unit at z = (a denormal), on relu's kink (see Batch.atKink).
+            if (v == Values.EXTREME || v == Values.DENORMAL) tainted = true;
         }
     }
 
@@ -664,19 +758,20 @@ final class ModelFuzzCase {
     }
 
     private void compileInvalid() {
-        int k = rng.nextInt(6);
+        int k = rng.nextInt(7);
         String what = new String[] {"loss \"mean_squared_eror\"", "loss null", "metric \"acuracy\"", "metric null",
-                "optimizer null", "Loss object null"}[k];
+                "optimizer null", "Loss object null", "Metric object null"}[k];
         // Names are parsed before the model is looked at: a closed model may say either.
         Expect e = closed ? Expect.of("closed", ISE, IAE) : Expect.iae();
-        call("compile(" + what + ")", e, m -> {
+        call("compile(" + what + ")", e, k == 6 ? KnownIssue.COMPILE_NULL_METRIC : null, m -> {
             switch (k) {
                 case 0 -> m.compile("mean_squared_eror", new SGD(0.1));
                 case 1 -> m.compile((String) null, new SGD(0.1));
                 case 2 -> m.compile("mse", new SGD(0.1), "acuracy");
                 case 3 -> m.compile("mse", new SGD(0.1), (String) null);
                 case 4 -> m.compile("mse", null, "accuracy");
-                default -> m.compile((dev.sinew.losses.Loss) null, new SGD(0.1));
+                case 5 -> m.compile((dev.sinew.losses.Loss) null, new SGD(0.1));
+                default -> m.compile(Losses.of("mse"), new SGD(0.1), (Metric) null);
             }
             return null;
         });
@@ -785,9 +880,40 @@ final class ModelFuzzCase {
         return true;
     }
 
-    /** Saving where no file can go, loading what is not there. */
+    /** Saving where no file can go, loading what is not there, null arguments. */
     private void closedOrUnsavable() {
-        int k = rng.nextInt(3);
+        int k = rng.nextInt(6);
+        if (k == 3) {
+            Expect e = closed ? Expect.ise("closed") : Expect.iae();
+            call("save(null)", e, KnownIssue.SAVE_NULL, m -> {
+                m.save(null);
+                return null;
+            });
+            if (layers > 0 && !closed) built = true;
+            return;
+        }
+        if (k == 4) {
+            boolean fit = rng.nextBoolean();
+            Expect e = closed ? Expect.of("closed", ISE, IAE) : !compiled ? Expect.of(null, ISE, IAE) : Expect.iae();
+            call(fit ? "fit((Dataset) null, options)" : "evaluate((Dataset) null, 8)", e, KnownIssue.NULL_DATASET,
+                    m -> fit ? m.fit((Dataset) null, FitOptions.builder().verbose(0).build()) : m.evaluate((Dataset) null, 8));
+            return;
+        }
+        if (k == 5) {
+            log.add("load(null)");
+            Outcome lo;
+            try (Sequential s = Sequential.load(null)) {
+                lo = Outcome.of(s);
+            } catch (Throwable t) {
+                lo = Outcome.of(t);
+            }
+            stats.outcome(lo);
+            if (lo.kind() != IAE && lo.kind() != IOE) {
+                if (KnownIssue.STRICT) fail("load(null)", "expected an IllegalArgumentException or IOException", lo);
+                stats.known(KnownIssue.LOAD_NULL);
+            }
+            return;
+        }
         if (k == 0) {
             Path sub = dir.resolve("dir-" + seed + "-" + files++);
             try {
@@ -866,6 +992,15 @@ final class ModelFuzzCase {
 
     /** Runs {@code f} on both models and checks the outcomes against {@code expect}; returns {native, reference}. */
     private Outcome[] call(String what, Expect expect, Call f) {
+        return call(what, expect, null, f);
+    }
+
+    /**
+     * As {@link #call(String, Expect, Call)}, for a call that meets a known, reported defect in
+     * code this fuzzer's author was asked not to change ({@link KnownIssue}): unless
+     * {@code -Dsinew.fuzz.strict=true}, a mismatch there is counted, not failed.
+     */
+    private Outcome[] call(String what, Expect expect, KnownIssue known, Call f) {
         log.add(what);
         if (closed) stats.closedCalls++;
         boolean snapshot = built && !closed && layers > 0;
@@ -873,18 +1008,34 @@ final class ModelFuzzCase {
         Outcome on = run(nat, f), or = run(ref, f);
         stats.outcome(on);
         stats.outcome(or);
+        boolean knownHit = false;
         for (Outcome o : new Outcome[] {on, or}) {
             String side = o == on ? "native" : "reference";
+            boolean wrong = o.kind() == Outcome.Kind.UNDOCUMENTED || !expect.matches(o);
+            if (wrong && known != null && !KnownIssue.STRICT) {
+                knownHit = true;
+                continue;
+            }
             if (o.kind() == Outcome.Kind.UNDOCUMENTED) fail(what, side + " threw an undocumented exception", on, or);
             if (!expect.matches(o)) fail(what, side + " ended as " + o.kind() + ", expected " + expect, on, or);
         }
+        if (knownHit) {
+            stats.known(known);
+            if (snapshot && !nat.isClosed()) {
+                checkEqual(nat, what + " (known issue)", wn, nat.getWeights());
+                checkEqual(ref, what + " (known issue)", wr, ref.getWeights());
+            }
+            return new Outcome[] {on, or};
+        }
         boolean bothFine = (on.ok() || on.kind() == DIVERGED) && (or.ok() || or.kind() == DIVERGED);
         if (on.kind() != or.kind() && !bothFine) fail(what, "native and reference ended differently", on, or);
-        if (on.rejected() && snapshot) {
+        if (nat.isClosed() != ref.isClosed()) fail(what, "only one model is closed now", on, or);
+        // A callback may have closed the models (fit): that call's outcome is checked, nothing more.
+        if (on.rejected() && snapshot && !nat.isClosed()) {
             checkEqual(nat, what + " (rejected)", wn, nat.getWeights());
             checkEqual(ref, what + " (rejected)", wr, ref.getWeights());
         }
-        if (on.rejected()) usableAfter(what);
+        if (on.rejected() && !nat.isClosed()) usableAfter(what);
         return new Outcome[] {on, or};
     }
 
@@ -946,12 +1097,18 @@ final class ModelFuzzCase {
         return out;
     }
 
-    /** Loss with the relative bound; each metric (a fraction of rows) may differ by one row, where float rounding tips a decision. */
-    private void compareScores(String what, float[] n, float[] r, int rows) {
+    /**
+     * Loss with the relative bound; each metric (a fraction of rows) may differ by one row, where
+     * float rounding tips a decision. On denormal inputs the outputs are denormals whose order is
+     * rounding itself: there only the loss is compared.
+     */
+    private void compareScores(String what, float[] n, float[] r, Batch b) {
         compare(what + " loss", new float[] {n[0]}, new float[] {r[0]});
+        int rows = b.x().length;
         for (int i = 1; i < n.length; i++) {
-            double d = Math.abs(n[i] - r[i]);
             if (!(n[i] >= 0 && n[i] <= 1 && r[i] >= 0 && r[i] <= 1)) fail(what, "metric " + i + " outside [0, 1]: " + n[i] + ", " + r[i]);
+            double d = Math.abs(n[i] - r[i]);
+            if (b.atKink()) continue;
             if (d > 1e-6) stats.metricFlips++;
             if (d > 1.0 / rows + 1e-6) fail(what, "metric " + i + ": native " + n[i] + ", reference " + r[i]);
         }
