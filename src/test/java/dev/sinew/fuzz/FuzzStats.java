@@ -5,7 +5,7 @@ import java.util.TreeMap;
 
 /** What a fuzz run did: cases, calls, rejections by exception type, native-vs-reference errors. */
 final class FuzzStats {
-    long cases, calls, comparisons, trainedComparisons, roundTrips, closedCalls, metricFlips, shardedCases, diverged;
+    long cases, calls, comparisons, trainedComparisons, roundTrips, freshSteps, closedCalls, metricFlips, shardedCases, diverged;
     double largestError, largestTrainedError;
     String largestErrorAt = "", largestTrainedErrorAt = "";
     final Map<String, Long> outcomes = new TreeMap<>();
@@ -47,8 +47,9 @@ final class FuzzStats {
         outcomes.forEach((k, v) -> {
             if (!k.equals("returned")) sb.append(String.format("    %-32s %d%n", k, v));
         });
-        sb.append(String.format("  calls on closed models: %d; save/load round trips: %d; training runs that diverged on"
-                + " ordinary data (both backends): %d%n", closedCalls, roundTrips, diverged));
+        sb.append(String.format("  calls on closed models: %d; save/load round trips: %d (%d training steps bit for bit as"
+                + " the fresh copy's); training runs that diverged on ordinary data (both backends): %d%n", closedCalls,
+                roundTrips, freshSteps, diverged));
         sb.append(String.format("  native vs reference: %d outputs and losses compared, largest normwise relative error"
                 + " %.3e (%s)%n", comparisons, largestError, largestErrorAt));
         sb.append(String.format("  native vs reference: %d weight sets after training and gradient sets compared, largest"
