@@ -16,6 +16,11 @@ final class Check {
         if (t == null) {
             throw new IllegalArgumentException(op + ": " + what + " is null");
         }
+        // A closed tensor's memory is gone: say so here, rather than let the FFM API's own
+        // "Already closed" surface from deep inside a native call or an element access.
+        if (!t.segment().scope().isAlive()) {
+            throw new IllegalArgumentException(op + ": " + what + " is a closed tensor (its memory has been freed)");
+        }
         if (t.size() < elements) {
             throw new IllegalArgumentException(op + ": " + what + " needs " + elements
                     + " elements but its tensor " + t.shape() + " has " + t.size());

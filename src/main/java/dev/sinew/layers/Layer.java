@@ -43,10 +43,19 @@ public abstract class Layer {
         return name;
     }
 
-    /** Sets the name (before the layer is added to a model); returns this layer. */
+    /**
+     * Sets the name before the layer is added to a model; returns this layer. A layer in a model
+     * keeps its name: the model checks names are unique when layers are added, and its saved files
+     * name weights and layers by them, so a rename would let two layers share a name and give a
+     * file that does not load. Renaming then is an {@link IllegalStateException}.
+     */
     public Layer withName(String name) {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("a layer name must not be blank, got '" + name + "'");
+        }
+        if (isBuilt() && this.name != null && !this.name.equals(name)) {
+            throw new IllegalStateException(describe() + " is already in a model and cannot be renamed to \"" + name
+                    + "\"; name a layer before adding it");
         }
         this.name = name;
         return this;

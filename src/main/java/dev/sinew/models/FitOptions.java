@@ -34,6 +34,12 @@ public record FitOptions(int batchSize, int epochs, double validationSplit, Data
             throw new IllegalArgumentException("give validationSplit or validationData, not both");
         }
         if (verbose < 0 || verbose > 2) throw new IllegalArgumentException("verbose must be 0, 1 or 2, got " + verbose);
+        if (callbacks == null) throw new IllegalArgumentException("callbacks is null; give an empty list for none");
+        for (int i = 0; i < callbacks.size(); i++) { // not contains(null): List.of's throws NullPointerException
+            if (callbacks.get(i) == null) {
+                throw new IllegalArgumentException("callback " + i + " of " + callbacks.size() + " is null");
+            }
+        }
         callbacks = List.copyOf(callbacks);
         if (onNaN == null) throw new IllegalArgumentException("onNaN is null");
     }
@@ -89,7 +95,8 @@ public record FitOptions(int batchSize, int epochs, double validationSplit, Data
         }
 
         public Builder callbacks(Callback... cs) {
-            callbacks.addAll(List.of(cs));
+            if (cs == null) throw new IllegalArgumentException("callbacks is null");
+            callbacks.addAll(java.util.Arrays.asList(cs)); // a null one is named by build()
             return this;
         }
 
