@@ -197,9 +197,11 @@ public final class Sequential implements AutoCloseable {
             throw new IllegalArgumentException(layer.describe() + " must come before every layer with weights (it passes"
                     + " no gradient back); add it right after the Input");
         }
-        layer.withName(layerName); // first, so that build's errors name the layer as the model will
+        // Named first, so that build's errors name the layer as the model does; as in Keras, where a
+        // layer is named when it is made, the name stays with the layer even if build rejects it.
+        layer.withName(layerName);
+        if (auto) nameCounts.merge(layer.defaultNameStem(), 1, Integer::sum);
         layer.build(in, backend); // throws, naming the layer, if it cannot take this input shape
-        if (auto) nameCounts.merge(layer.defaultNameStem(), 1, Integer::sum); // the name is taken only now
         layer.attachTo(name);
         if (layer instanceof Augmentation next && !layers.isEmpty()
                 && layers.getLast() instanceof Augmentation before) {
@@ -208,7 +210,7 @@ public final class Sequential implements AutoCloseable {
         layers.add(layer);
     }
 
-    /** The next automatic name for {@code stem} ("dense", "dense_1", ...), not yet taken. */
+    /** The next automatic name for {@code stem} ("dense", "dense_1", ...). */
     private String autoName(String stem) {
         int k = nameCounts.getOrDefault(stem, 0);
         return k == 0 ? stem : stem + "_" + k;

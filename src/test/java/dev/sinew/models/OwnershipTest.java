@@ -119,9 +119,9 @@ class OwnershipTest {
         }
     }
 
-    /** A rejected add names the layer as the model would have, and does not use up that name. */
+    /** A rejected add names the layer as the model does (the name stays with it, as in Keras). */
     @Test
-    void aRejectedLayerIsNamedAsTheModelWouldAndLeavesTheNameFree() {
+    void aRejectedLayerIsNamedAsTheModelNamesIt() {
         try (Sequential m = new Sequential(1)) {
             m.add(new Input(4, 4, 1));
             m.add(new dev.sinew.layers.Conv2D(2, 3, "relu")); // "conv2d": 2x2x2 out
@@ -129,7 +129,7 @@ class OwnershipTest {
                     () -> m.add(new dev.sinew.layers.Conv2D(2, 5, "relu")));
             assertTrue(e.getMessage().contains("Conv2D \"conv2d_1\""), e.getMessage());
             m.add(new dev.sinew.layers.Conv2D(2, 2, "relu"));
-            assertEquals("conv2d_1", m.layers().get(1).name());
+            assertEquals("conv2d_2", m.layers().get(1).name());
         }
     }
 }
