@@ -9,8 +9,8 @@ import static dev.sinew.fuzz.Outcome.Kind.OK;
 import dev.sinew.TestUtil;
 import dev.sinew.activations.Activation;
 import dev.sinew.backend.Backends;
-import dev.sinew.data.Dataset;
 import dev.sinew.callbacks.Callback;
+import dev.sinew.data.Dataset;
 import dev.sinew.fuzz.FuzzData.Batch;
 import dev.sinew.fuzz.FuzzData.Values;
 import dev.sinew.layers.Augmentation;
@@ -37,7 +37,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.function.Function;
 
 /**
  * One fuzz case, fixed by its seed: the same random model built on the native and on the
@@ -53,10 +52,18 @@ import java.util.function.Function;
  *       (and trains);</li>
  *   <li>after {@code close()} every call is an IllegalStateException that says "closed".</li>
  * </ul>
- * Finite values that overflow (3e38) are accepted by Sinew (only NaN and infinity are rejected),
- * so a model trained on them may hold infinite or NaN weights: it is then "tainted", its results
- * are not compared, {@code trainOnBatch} may return a non-finite loss and {@code fit} may end in a
- * NonFiniteLossException (its documented behaviour), until new weights and a new compile heal it.
+ * Also: a model that has seen many batches takes bit for bit the training step of its freshly
+ * loaded copy (stale rows and state must not leak in); predict and evaluate in batches agree with
+ * one batch.
+ *
+ * <p>Finite values that overflow (3e38) are accepted by Sinew (only NaN and infinity are
+ * rejected), so a model trained on them may hold infinite or NaN weights: it is then "tainted",
+ * its results are not compared, {@code trainOnBatch} may return a non-finite loss and {@code fit}
+ * may end in a NonFiniteLossException (its documented behaviour), until new weights and a new
+ * compile heal it. Training results are not compared either where float32 and double may
+ * legitimately part ways: inputs or weights of denormals (units on relu's kink), cross-entropy
+ * on outputs that are no probabilities (gradients up to 1e7), training that runs away on both
+ * backends, and fits that stopped at different steps (random streams out of step).
  */
 final class ModelFuzzCase {
     /** Predictions and losses: one forward pass, as NativeMatchesReferenceTest. */
@@ -89,7 +96,10 @@ final class ModelFuzzCase {
     private final FuzzData data;
     private final Path dir;
     private final FuzzStats stats;
+    /** Big cases: images up to 16x16, batches up to 96, large enough to be split into shards. */
     final boolean big;
+    /** The native backend's thread count for a big case (uneven shards: 32 rows on 3 threads), else 0: the default. */
+    final int threads;
     private final List<String> log = new ArrayList<>();
     private Sequential nat, ref;
 
@@ -114,6 +124,7 @@ final class ModelFuzzCase {
         this.dir = dir;
         this.stats = stats;
         this.big = rng.nextInt(12) == 0;
+        this.threads = big ? new int[] {2, 3, 4, 7}[rng.nextInt(4)] : 0;
     }
 
     /** The calls made so far, one per line. */
@@ -311,12 +322,12 @@ final class ModelFuzzCase {
     /** Both models get the native one's weights: comparisons restart from equal weights. */
     private void sync() {
         if (closed || layers == 0) return;
+        if (!built) call("getWeights()", Expect.ok(), Sequential::getWeights);
+        built = true;
         if (tainted || largest(nat) > 10) {
             heal(); // weights that ran away make even a forward pass ill-conditioned
             return;
         }
-        if (!built) call("getWeights()", Expect.ok(), Sequential::getWeights);
-        built = true;
         List<float[]> w = nat.getWeights();
         call("setWeights(the native model's weights)", Expect.ok(), m -> {
             m.setWeights(w);
@@ -1096,7 +1107,7 @@ final class ModelFuzzCase {
         if (a.size() != b.size()) fail(what, m.backend().name() + ": " + a.size() + " weight arrays, then " + b.size());
         for (int i = 0; i < a.size(); i++) {
             if (!Arrays.equals(a.get(i), b.get(i))) {
-                fail(what, m.backend().name() + ": weight array " + i + " changed (must be bit for bit the same)");
+                fail(what, m.backend().name() + ": weight array " + i + " differs (must be equal bit for bit)");
             }
         }
     }
@@ -1180,7 +1191,7 @@ final class ModelFuzzCase {
 
     private void fail(String what, String problem, Outcome... outcomes) {
         StringBuilder sb = new StringBuilder();
-        sb.append("seed ").append(seed).append(big ? " (big)" : "").append(": ").append(what).append(": ").append(problem);
+        sb.append("seed ").append(seed).append(big ? " (big, " + threads + " threads)" : "").append(": ").append(what).append(": ").append(problem);
         String[] sides = {"native", "reference"};
         for (int i = 0; i < outcomes.length; i++) {
             sb.append("\n  ").append(outcomes.length == 2 ? sides[i] : "outcome").append(": ").append(outcomes[i].brief());
