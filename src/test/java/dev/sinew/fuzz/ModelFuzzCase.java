@@ -116,6 +116,7 @@ final class ModelFuzzCase {
     private final Map<Sequential, SGD> optimizers = new HashMap<>();
     private int stepsSinceSync, files;
     private boolean checkingUsability, streamsDiffer;
+    private int metricCount;
 
     ModelFuzzCase(long seed, Path dir, FuzzStats stats) {
         this.seed = seed;
@@ -383,6 +384,7 @@ final class ModelFuzzCase {
     }
 
     private void afterTraining(Outcome[] o, Batch b, String what) {
+        documented(what, o);
         if (!o[0].ok() && o[0].kind() != DIVERGED) return;
         stepsSinceSync++;
         if (b.extreme() || b.atKink() || illConditioned || streamsDiffer) tainted = true;
@@ -449,6 +451,7 @@ final class ModelFuzzCase {
     private void testOnBatch() {
         Batch b = batch(DAMAGE);
         Outcome[] o = call("testOnBatch(" + b.description() + ")", expectTraining(b, false), m -> m.testOnBatch(b.x(), b.y()));
+        documented("testOnBatch", o);
         if (o[0].ok() && comparable(b.extreme())) {
             compareScores("testOnBatch", (float[]) o[0].value(), (float[]) o[1].value(), b);
         }
@@ -520,6 +523,7 @@ final class ModelFuzzCase {
         Outcome[] o = call("evaluate(" + (dataset ? "Dataset of " : "") + b.description() + ", batch " + bs + ")",
                 expectTraining(checked, false),
                 m -> dataset ? m.evaluate(new Dataset(b.x(), b.y()), bs) : m.evaluate(b.x(), b.y(), bs));
+        documented("evaluate", o);
         if (o[0].ok() && comparable(b.extreme())) {
             compareScores("evaluate", (float[]) o[0].value(), (float[]) o[1].value(), b);
             // Batch by batch, weighted by rows: the same as one batch of all rows.
@@ -611,6 +615,31 @@ final class ModelFuzzCase {
                 }
             };
         };
+    }
+
+    /**
+     * What Sinew documents for results, whatever the values (overflowing ones included): loss then
+     * one value per metric; a metric is a fraction of rows, in [0, 1], even of NaN predictions; a
+     * NonFiniteLossException names the epoch and batch where the loss stopped being finite; with
+     * OnNaN.STOP the History keeps only the epochs before and says why it stopped.
+     */
+    private void documented(String what, Outcome[] o) {
+        for (Outcome x : o) {
+            if (x.value() instanceof float[] r) {
+                if (r.length != 1 + metricCount) fail(what, "returned " + r.length + " values, not loss and " + metricCount + " metrics", o);
+                for (int i = 1; i < r.length; i++) {
+                    if (!(r[i] >= 0 && r[i] <= 1)) fail(what, "metric " + i + " is " + r[i] + ", not a fraction of rows", o);
+                }
+            }
+            if (x.error() instanceof NonFiniteLossException e) {
+                if (e.epoch() < 1 || e.batch() < 1 || !e.getMessage().contains("loss became")) {
+                    fail(what, "a NonFiniteLossException that does not say where the loss diverged", o);
+                }
+            }
+            if (x.value() instanceof History h && h.stopReason() != null && !h.stopReason().contains("loss became")) {
+                fail(what, "a History stopped for another reason: " + h.stopReason(), o);
+            }
+        }
     }
 
     /** Whether two fits ran the same number of steps (a diverging one stops at its first non-finite loss). */
@@ -770,6 +799,7 @@ final class ModelFuzzCase {
                 });
         if (o[0].ok()) {
             compiled = built = true;
+            metricCount = metrics.length;
             oneHot = loss.toLowerCase().contains("categorical");
             // Cross-entropy's gradient -t / max(p, 1e-7) on outputs that can be 0 or negative
             // (linear, relu, tanh) reaches 1e7: such training runs away, and two backends' rounding
