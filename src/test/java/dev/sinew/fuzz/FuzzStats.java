@@ -39,7 +39,7 @@ final class FuzzStats {
 
     String report(double seconds) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("ModelFuzzTest: %d cases (%d with sharded batches), %d calls in %.1f s%n", cases,
+        sb.append(String.format("ModelFuzzTest: %d cases (%d big ones, batches split over 2-7 threads), %d calls (each model counted) in %.1f s%n", cases,
                 shardedCases, calls, seconds));
         long rejected = outcomes.entrySet().stream().filter(e -> !e.getKey().equals("returned"))
                 .mapToLong(Map.Entry::getValue).sum();

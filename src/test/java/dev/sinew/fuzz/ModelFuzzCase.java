@@ -9,8 +9,8 @@ import static dev.sinew.fuzz.Outcome.Kind.OK;
 import dev.sinew.TestUtil;
 import dev.sinew.activations.Activation;
 import dev.sinew.backend.Backends;
-import dev.sinew.data.Dataset;
 import dev.sinew.callbacks.Callback;
+import dev.sinew.data.Dataset;
 import dev.sinew.fuzz.FuzzData.Batch;
 import dev.sinew.fuzz.FuzzData.Values;
 import dev.sinew.layers.Augmentation;
@@ -37,7 +37,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.function.Function;
 
 /**
  * One fuzz case, fixed by its seed: the same random model built on the native and on the
@@ -53,10 +52,18 @@ import java.util.function.Function;
  *       (and trains);</li>
  *   <li>after {@code close()} every call is an IllegalStateException that says "closed".</li>
  * </ul>
- * Finite values that overflow (3e38) are accepted by Sinew (only NaN and infinity are rejected),
- * so a model trained on them may hold infinite or NaN weights: it is then "tainted", its results
- * are not compared, {@code trainOnBatch} may return a non-finite loss and {@code fit} may end in a
- * NonFiniteLossException (its documented behaviour), until new weights and a new compile heal it.
+ * Also: a model that has seen many batches takes bit for bit the training step of its freshly
+ * loaded copy (stale rows and state must not leak in); predict and evaluate in batches agree with
+ * one batch.
+ *
+ * <p>Finite values that overflow (3e38) are accepted by Sinew (only NaN and infinity are
+ * rejected), so a model trained on them may hold infinite or NaN weights: it is then "tainted",
+ * its results are not compared, {@code trainOnBatch} may return a non-finite loss and {@code fit}
+ * may end in a NonFiniteLossException (its documented behaviour), until new weights and a new
+ * compile heal it. Training results are not compared either where float32 and double may
+ * legitimately part ways: inputs or weights of denormals (units on relu's kink), cross-entropy
+ * on outputs that are no probabilities (gradients up to 1e7), training that runs away on both
+ * backends, and fits that stopped at different steps (random streams out of step).
  */
 final class ModelFuzzCase {
     /** Predictions and losses: one forward pass, as NativeMatchesReferenceTest. */
@@ -89,7 +96,10 @@ final class ModelFuzzCase {
     private final FuzzData data;
     private final Path dir;
     private final FuzzStats stats;
+    /** Big cases: images up to 16x16, batches up to 96, large enough to be split into shards. */
     final boolean big;
+    /** The native backend's thread count for a big case (uneven shards: 32 rows on 3 threads), else 0: the default. */
+    final int threads;
     private final List<String> log = new ArrayList<>();
     private Sequential nat, ref;
 
@@ -106,6 +116,7 @@ final class ModelFuzzCase {
     private final Map<Sequential, SGD> optimizers = new HashMap<>();
     private int stepsSinceSync, files;
     private boolean checkingUsability, streamsDiffer;
+    private int metricCount;
 
     ModelFuzzCase(long seed, Path dir, FuzzStats stats) {
         this.seed = seed;
@@ -114,6 +125,7 @@ final class ModelFuzzCase {
         this.dir = dir;
         this.stats = stats;
         this.big = rng.nextInt(12) == 0;
+        this.threads = big ? new int[] {2, 3, 4, 7}[rng.nextInt(4)] : 0;
     }
 
     /** The calls made so far, one per line. */
@@ -311,12 +323,12 @@ final class ModelFuzzCase {
     /** Both models get the native one's weights: comparisons restart from equal weights. */
     private void sync() {
         if (closed || layers == 0) return;
+        if (!built) call("getWeights()", Expect.ok(), Sequential::getWeights);
+        built = true;
         if (tainted || largest(nat) > 10) {
             heal(); // weights that ran away make even a forward pass ill-conditioned
             return;
         }
-        if (!built) call("getWeights()", Expect.ok(), Sequential::getWeights);
-        built = true;
         List<float[]> w = nat.getWeights();
         call("setWeights(the native model's weights)", Expect.ok(), m -> {
             m.setWeights(w);
@@ -372,6 +384,7 @@ final class ModelFuzzCase {
     }
 
     private void afterTraining(Outcome[] o, Batch b, String what) {
+        documented(what, o);
         if (!o[0].ok() && o[0].kind() != DIVERGED) return;
         stepsSinceSync++;
         if (b.extreme() || b.atKink() || illConditioned || streamsDiffer) tainted = true;
@@ -438,6 +451,7 @@ final class ModelFuzzCase {
     private void testOnBatch() {
         Batch b = batch(DAMAGE);
         Outcome[] o = call("testOnBatch(" + b.description() + ")", expectTraining(b, false), m -> m.testOnBatch(b.x(), b.y()));
+        documented("testOnBatch", o);
         if (o[0].ok() && comparable(b.extreme())) {
             compareScores("testOnBatch", (float[]) o[0].value(), (float[]) o[1].value(), b);
         }
@@ -509,6 +523,7 @@ final class ModelFuzzCase {
         Outcome[] o = call("evaluate(" + (dataset ? "Dataset of " : "") + b.description() + ", batch " + bs + ")",
                 expectTraining(checked, false),
                 m -> dataset ? m.evaluate(new Dataset(b.x(), b.y()), bs) : m.evaluate(b.x(), b.y(), bs));
+        documented("evaluate", o);
         if (o[0].ok() && comparable(b.extreme())) {
             compareScores("evaluate", (float[]) o[0].value(), (float[]) o[1].value(), b);
             // Batch by batch, weighted by rows: the same as one batch of all rows.
@@ -600,6 +615,31 @@ final class ModelFuzzCase {
                 }
             };
         };
+    }
+
+    /**
+     * What Sinew documents for results, whatever the values (overflowing ones included): loss then
+     * one value per metric; a metric is a fraction of rows, in [0, 1], even of NaN predictions; a
+     * NonFiniteLossException names the epoch and batch where the loss stopped being finite; with
+     * OnNaN.STOP the History keeps only the epochs before and says why it stopped.
+     */
+    private void documented(String what, Outcome[] o) {
+        for (Outcome x : o) {
+            if (x.value() instanceof float[] r) {
+                if (r.length != 1 + metricCount) fail(what, "returned " + r.length + " values, not loss and " + metricCount + " metrics", o);
+                for (int i = 1; i < r.length; i++) {
+                    if (!(r[i] >= 0 && r[i] <= 1)) fail(what, "metric " + i + " is " + r[i] + ", not a fraction of rows", o);
+                }
+            }
+            if (x.error() instanceof NonFiniteLossException e) {
+                if (e.epoch() < 1 || e.batch() < 1 || !e.getMessage().contains("loss became")) {
+                    fail(what, "a NonFiniteLossException that does not say where the loss diverged", o);
+                }
+            }
+            if (x.value() instanceof History h && h.stopReason() != null && !h.stopReason().contains("loss became")) {
+                fail(what, "a History stopped for another reason: " + h.stopReason(), o);
+            }
+        }
     }
 
     /** Whether two fits ran the same number of steps (a diverging one stops at its first non-finite loss). */
@@ -759,6 +799,7 @@ final class ModelFuzzCase {
                 });
         if (o[0].ok()) {
             compiled = built = true;
+            metricCount = metrics.length;
             oneHot = loss.toLowerCase().contains("categorical");
             // Cross-entropy's gradient -t / max(p, 1e-7) on outputs that can be 0 or negative
             // (linear, relu, tanh) reaches 1e7: such training runs away, and two backends' rounding
@@ -1102,7 +1143,7 @@ final class ModelFuzzCase {
         if (a.size() != b.size()) fail(what, m.backend().name() + ": " + a.size() + " weight arrays, then " + b.size());
         for (int i = 0; i < a.size(); i++) {
             if (!Arrays.equals(a.get(i), b.get(i))) {
-                fail(what, m.backend().name() + ": weight array " + i + " changed (must be bit for bit the same)");
+                fail(what, m.backend().name() + ": weight array " + i + " differs (must be equal bit for bit)");
             }
         }
     }
@@ -1186,7 +1227,7 @@ final class ModelFuzzCase {
 
     private void fail(String what, String problem, Outcome... outcomes) {
         StringBuilder sb = new StringBuilder();
-        sb.append("seed ").append(seed).append(big ? " (big)" : "").append(": ").append(what).append(": ").append(problem);
+        sb.append("seed ").append(seed).append(big ? " (big, " + threads + " threads)" : "").append(": ").append(what).append(": ").append(problem);
         String[] sides = {"native", "reference"};
         for (int i = 0; i < outcomes.length; i++) {
             sb.append("\n  ").append(outcomes.length == 2 ? sides[i] : "outcome").append(": ").append(outcomes[i].brief());

@@ -48,8 +48,7 @@ class ModelFuzzTest {
                 long seed = base + i;
                 if (Files.isDirectory(marker.getParent())) Files.writeString(marker, "running case " + seed + "\n");
                 ModelFuzzCase c = new ModelFuzzCase(seed, dir, stats);
-                // Big cases run with three threads: uneven shards of a batch (e.g. 10 + 11 + 11 rows).
-                NativeBackend.setThreads(c.big ? 3 : threads);
+                NativeBackend.setThreads(c.threads > 0 ? c.threads : threads);
                 stats.cases++;
                 if (c.big) stats.shardedCases++;
                 try {
