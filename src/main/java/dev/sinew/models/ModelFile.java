@@ -126,6 +126,8 @@ final class ModelFile {
 
     /** Loads a model; see {@link ModelFileReader} for what is checked. */
     static Sequential load(Path path, Backend backend) throws IOException {
+        if (path == null) throw new IllegalArgumentException("load: path is null");
+        if (backend == null) throw new IllegalArgumentException("load: backend is null");
         if (!Files.isRegularFile(path)) throw new IOException("no model file at " + path);
         return ModelFileReader.load(path, backend);
     }

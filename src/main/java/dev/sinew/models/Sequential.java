@@ -378,7 +378,11 @@ public final class Sequential implements AutoCloseable {
         try {
             if (loss == null) throw new IllegalArgumentException("compile: loss is null");
             if (optimizer == null) throw new IllegalArgumentException("compile: optimizer is null");
-            List<Metric> ms = List.of(metrics == null ? new Metric[0] : metrics);
+            Metric[] given = metrics == null ? new Metric[0] : metrics;
+            for (int i = 0; i < given.length; i++) {
+                if (given[i] == null) throw new IllegalArgumentException("compile: metric " + i + " is null");
+            }
+            List<Metric> ms = List.of(given);
             build();
             claim(optimizer);
             Workspace state = memory.open();
@@ -577,6 +581,7 @@ public final class Sequential implements AutoCloseable {
 
     /** {@link #fit(float[][], float[][], FitOptions)} on a {@link Dataset}. */
     public History fit(Dataset data, FitOptions options) {
+        if (data == null) throw new IllegalArgumentException("fit: data is null");
         return fit(data.x(), data.y(), options);
     }
 
@@ -622,6 +627,7 @@ public final class Sequential implements AutoCloseable {
 
     /** {@link #evaluate(float[][], float[][], int)} on a {@link Dataset}. */
     public float[] evaluate(Dataset data, int batchSize) {
+        if (data == null) throw new IllegalArgumentException("evaluate: data is null");
         return evaluate(data.x(), data.y(), batchSize);
     }
 
@@ -856,6 +862,8 @@ public final class Sequential implements AutoCloseable {
     public void save(Path path, SaveOption... options) throws IOException {
         ensureBuilt();
         checkOpen();
+        if (path == null) throw new IllegalArgumentException("save: path is null");
+        if (options == null) options = new SaveOption[0];
         ModelFile.save(this, path, options); // reads the weights once, through getWeights (a consistent copy)
     }
 

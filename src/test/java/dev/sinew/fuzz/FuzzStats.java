@@ -9,12 +9,6 @@ final class FuzzStats {
     double largestError, largestTrainedError;
     String largestErrorAt = "", largestTrainedErrorAt = "";
     final Map<String, Long> outcomes = new TreeMap<>();
-    final Map<KnownIssue, Long> known = new java.util.EnumMap<>(KnownIssue.class);
-
-    void known(KnownIssue issue) {
-        known.merge(issue, 1L, Long::sum);
-    }
-
     void outcome(Outcome o) {
         calls++;
         String key = o.error() == null ? "returned" : o.error().getClass().getSimpleName();
@@ -55,11 +49,6 @@ final class FuzzStats {
         sb.append(String.format("  native vs reference: %d weight sets after training and gradient sets compared, largest"
                 + " %.3e (%s)%n", trainedComparisons, largestTrainedError, largestTrainedErrorAt));
         sb.append(String.format("  accuracy values differing by one row: %d%n", metricFlips));
-        for (KnownIssue k : KnownIssue.values()) {
-            long hits = known.getOrDefault(k, 0L);
-            sb.append(String.format("  known issue %s: %s%n", k, hits > 0 ? "met " + hits + " times: " + k.description
-                    : "not met (fixed? then remove it from KnownIssue)"));
-        }
         return sb.toString();
     }
 }

@@ -814,7 +814,7 @@ final class ModelFuzzCase {
                 "optimizer null", "Loss object null", "Metric object null"}[k];
         // Names are parsed before the model is looked at: a closed model may say either.
         Expect e = closed ? Expect.of("closed", ISE, IAE) : Expect.iae();
-        call("compile(" + what + ")", e, k == 6 ? KnownIssue.COMPILE_NULL_METRIC : null, m -> {
+        call("compile(" + what + ")", e, m -> {
             switch (k) {
                 case 0 -> m.compile("mean_squared_eror", new SGD(0.1));
                 case 1 -> m.compile((String) null, new SGD(0.1));
@@ -972,7 +972,7 @@ final class ModelFuzzCase {
         int k = rng.nextInt(6);
         if (k == 3) {
             Expect e = closed ? Expect.ise("closed") : Expect.iae();
-            call("save(null)", e, KnownIssue.SAVE_NULL, m -> {
+            call("save(null)", e, m -> {
                 m.save(null);
                 return null;
             });
@@ -982,7 +982,7 @@ final class ModelFuzzCase {
         if (k == 4) {
             boolean fit = rng.nextBoolean();
             Expect e = closed ? Expect.of("closed", ISE, IAE) : !compiled ? Expect.of(null, ISE, IAE) : Expect.iae();
-            call(fit ? "fit((Dataset) null, options)" : "evaluate((Dataset) null, 8)", e, KnownIssue.NULL_DATASET,
+            call(fit ? "fit((Dataset) null, options)" : "evaluate((Dataset) null, 8)", e,
                     m -> fit ? m.fit((Dataset) null, FitOptions.builder().verbose(0).build()) : m.evaluate((Dataset) null, 8));
             return;
         }
@@ -996,8 +996,7 @@ final class ModelFuzzCase {
             }
             stats.outcome(lo);
             if (lo.kind() != IAE && lo.kind() != IOE) {
-                if (KnownIssue.STRICT) fail("load(null)", "expected an IllegalArgumentException or IOException", lo);
-                stats.known(KnownIssue.LOAD_NULL);
+                fail("load(null)", "expected an IllegalArgumentException or IOException", lo);
             }
             return;
         }
@@ -1079,15 +1078,6 @@ final class ModelFuzzCase {
 
     /** Runs {@code f} on both models and checks the outcomes against {@code expect}; returns {native, reference}. */
     private Outcome[] call(String what, Expect expect, Call f) {
-        return call(what, expect, null, f);
-    }
-
-    /**
-     * As {@link #call(String, Expect, Call)}, for a call that meets a known, reported defect in
-     * code this fuzzer's author was asked not to change ({@link KnownIssue}): unless
-     * {@code -Dsinew.fuzz.strict=true}, a mismatch there is counted, not failed.
-     */
-    private Outcome[] call(String what, Expect expect, KnownIssue known, Call f) {
         log.add(what);
         if (closed) stats.closedCalls++;
         boolean snapshot = built && !closed && layers > 0;
@@ -1095,24 +1085,10 @@ final class ModelFuzzCase {
         Outcome on = run(nat, f), or = run(ref, f);
         stats.outcome(on);
         stats.outcome(or);
-        boolean knownHit = false;
         for (Outcome o : new Outcome[] {on, or}) {
             String side = o == on ? "native" : "reference";
-            boolean wrong = o.kind() == Outcome.Kind.UNDOCUMENTED || !expect.matches(o);
-            if (wrong && known != null && !KnownIssue.STRICT) {
-                knownHit = true;
-                continue;
-            }
             if (o.kind() == Outcome.Kind.UNDOCUMENTED) fail(what, side + " threw an undocumented exception", on, or);
             if (!expect.matches(o)) fail(what, side + " ended as " + o.kind() + ", expected " + expect, on, or);
-        }
-        if (knownHit) {
-            stats.known(known);
-            if (snapshot && !nat.isClosed()) {
-                checkEqual(nat, what + " (known issue)", wn, nat.getWeights());
-                checkEqual(ref, what + " (known issue)", wr, ref.getWeights());
-            }
-            return new Outcome[] {on, or};
         }
         boolean bothFine = (on.ok() || on.kind() == DIVERGED) && (or.ok() || or.kind() == DIVERGED);
         if (on.kind() != or.kind() && !bothFine) fail(what, "native and reference ended differently", on, or);
