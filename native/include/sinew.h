@@ -113,6 +113,30 @@ void sinew_affine_warp(float *y, const float *x, const float *transforms, int N,
 void sinew_sgd_momentum(float *w, float *v, const float *g, int64_t n, float lr, float momentum,
                         int nesterov);
 
+/* ---- What every optimizer shares (Optimizer.java): clipping, weight decay, moving average. */
+
+/* sum of x[i]^2, accumulated in double. */
+double sinew_sum_squares(const float *x, int64_t n);
+
+/* x *= a. */
+void sinew_scale(float *x, int64_t n, float a);
+
+/* x = min(max(x, lo), hi). */
+void sinew_clip(float *x, int64_t n, float lo, float hi);
+
+/* Keras's decoupled weight decay: w = w - w * wd * lr. */
+void sinew_weight_decay(float *w, int64_t n, float wd, float lr);
+
+/* avg = momentum * avg + (1 - momentum) * w (use_ema). */
+void sinew_moving_average(float *avg, const float *w, int64_t n, float momentum);
+
+/* Adam (keras/src/optimizers/adam.py), with alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t):
+ *   m += (g - m)(1 - beta1);  v += (g^2 - v)(1 - beta2);  [amsgrad: vhat = max(vhat, v), v = vhat]
+ *   w -= m alpha / (sqrt(v) + epsilon)
+ * vhat is NULL unless amsgrad. */
+void sinew_adam(float *w, const float *g, float *m, float *v, float *vhat, int64_t n, float alpha,
+                float beta1, float beta2, float epsilon);
+
 #ifdef __cplusplus
 }
 #endif

@@ -155,6 +155,60 @@ public abstract class Backend {
         sgdMomentumImpl(w, v, g, n, lr, momentum, nesterov);
     }
 
+    /** The sum of x[i]^2 over n values, accumulated in double (gradient norms for clipping). */
+    public final double sumSquares(Tensor x, long n) {
+        Check.positive("sumSquares", "n", n);
+        Check.holds("sumSquares", "x", x, n);
+        return sumSquaresImpl(x, n);
+    }
+
+    /** x *= a over n values. */
+    public final void scale(Tensor x, long n, float a) {
+        Check.positive("scale", "n", n);
+        Check.holds("scale", "x", x, n);
+        scaleImpl(x, n, a);
+    }
+
+    /** x = min(max(x, lo), hi) over n values (Keras's clipvalue). */
+    public final void clip(Tensor x, long n, float lo, float hi) {
+        Check.positive("clip", "n", n);
+        Check.holds("clip", "x", x, n);
+        if (!(lo <= hi)) throw new IllegalArgumentException("clip: lo = " + lo + " must not exceed hi = " + hi);
+        clipImpl(x, n, lo, hi);
+    }
+
+    /** Keras's decoupled weight decay over n values: w = w - w * wd * lr. */
+    public final void weightDecay(Tensor w, long n, float wd, float lr) {
+        Check.positive("weightDecay", "n", n);
+        Check.holds("weightDecay", "w", w, n);
+        weightDecayImpl(w, n, wd, lr);
+    }
+
+    /** avg = momentum * avg + (1 - momentum) * w over n values (an optimizer's use_ema). */
+    public final void movingAverage(Tensor avg, Tensor w, long n, float momentum) {
+        Check.positive("movingAverage", "n", n);
+        Check.holds("movingAverage", "avg", avg, n);
+        Check.holds("movingAverage", "w", w, n);
+        movingAverageImpl(avg, w, n, momentum);
+    }
+
+    /**
+     * Adam's update over n values (keras/src/optimizers/adam.py), with the bias corrections folded
+     * into {@code alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t)}: m += (g - m)(1 - beta1);
+     * v += (g^2 - v)(1 - beta2); with amsgrad (vhat not null) vhat = max(vhat, v) replaces v;
+     * w -= m alpha / (sqrt(v) + epsilon).
+     */
+    public final void adam(Tensor w, Tensor g, Tensor m, Tensor v, Tensor vhat, long n, float alpha, float beta1,
+            float beta2, float epsilon) {
+        Check.positive("adam", "n", n);
+        Check.holds("adam", "w", w, n);
+        Check.holds("adam", "g", g, n);
+        Check.holds("adam", "m", m, n);
+        Check.holds("adam", "v", v, n);
+        if (vhat != null) Check.holds("adam", "vhat", vhat, n);
+        adamImpl(w, g, m, v, vhat, n, alpha, beta1, beta2, epsilon);
+    }
+
     /**
      * Inverted dropout over n values: keeps each with probability 1 - rate (decided by a hash of
      * {@code seed} and the index, identical in both backends), writing mask = 1/(1-rate) or 0 and
@@ -283,6 +337,19 @@ public abstract class Backend {
 
     protected abstract void sgdMomentumImpl(Tensor w, Tensor v, Tensor g, long n, float lr, float momentum,
             boolean nesterov);
+
+    protected abstract double sumSquaresImpl(Tensor x, long n);
+
+    protected abstract void scaleImpl(Tensor x, long n, float a);
+
+    protected abstract void clipImpl(Tensor x, long n, float lo, float hi);
+
+    protected abstract void weightDecayImpl(Tensor w, long n, float wd, float lr);
+
+    protected abstract void movingAverageImpl(Tensor avg, Tensor w, long n, float momentum);
+
+    protected abstract void adamImpl(Tensor w, Tensor g, Tensor m, Tensor v, Tensor vhat, long n, float alpha,
+            float beta1, float beta2, float epsilon);
 
     protected abstract void dropoutImpl(Tensor y, Tensor mask, Tensor x, long n, float rate, long seed);
 

@@ -211,6 +211,37 @@ public final class NativeBackend extends Backend {
     }
 
     @Override
+    protected double sumSquaresImpl(Tensor x, long n) {
+        return sinew_h.sinew_sum_squares(x.segment(), n);
+    }
+
+    @Override
+    protected void scaleImpl(Tensor x, long n, float a) {
+        sinew_h.sinew_scale(x.segment(), n, a);
+    }
+
+    @Override
+    protected void clipImpl(Tensor x, long n, float lo, float hi) {
+        sinew_h.sinew_clip(x.segment(), n, lo, hi);
+    }
+
+    @Override
+    protected void weightDecayImpl(Tensor w, long n, float wd, float lr) {
+        sinew_h.sinew_weight_decay(w.segment(), n, wd, lr);
+    }
+
+    @Override
+    protected void movingAverageImpl(Tensor avg, Tensor w, long n, float momentum) {
+        sinew_h.sinew_moving_average(avg.segment(), w.segment(), n, momentum);
+    }
+
+    @Override
+    protected void adamImpl(Tensor w, Tensor g, Tensor m, Tensor v, Tensor vhat, long n, float alpha, float beta1,
+            float beta2, float epsilon) {
+        sinew_h.sinew_adam(w.segment(), g.segment(), m.segment(), v.segment(), seg(vhat), n, alpha, beta1, beta2, epsilon);
+    }
+
+    @Override
     protected void dropoutImpl(Tensor y, Tensor mask, Tensor x, long n, float rate, long seed) {
         sinew_h.sinew_dropout_forward(y.segment(), mask.segment(), x.segment(), n, rate, seed);
     }

@@ -183,6 +183,50 @@ public final class ReferenceBackend extends Backend {
     }
 
     @Override
+    protected double sumSquaresImpl(Tensor x, long n) {
+        double s = 0;
+        for (long i = 0; i < n; i++) s += (double) x.get(i) * x.get(i);
+        return s;
+    }
+
+    @Override
+    protected void scaleImpl(Tensor x, long n, float a) {
+        for (long i = 0; i < n; i++) x.set(i, x.get(i) * a);
+    }
+
+    @Override
+    protected void clipImpl(Tensor x, long n, float lo, float hi) {
+        for (long i = 0; i < n; i++) x.set(i, Math.min(Math.max(x.get(i), lo), hi));
+    }
+
+    @Override
+    protected void weightDecayImpl(Tensor w, long n, float wd, float lr) {
+        for (long i = 0; i < n; i++) w.set(i, (float) (w.get(i) - (double) w.get(i) * wd * lr));
+    }
+
+    @Override
+    protected void movingAverageImpl(Tensor avg, Tensor w, long n, float momentum) {
+        for (long i = 0; i < n; i++) avg.set(i, (float) ((double) momentum * avg.get(i) + (1.0 - momentum) * w.get(i)));
+    }
+
+    @Override
+    protected void adamImpl(Tensor w, Tensor g, Tensor m, Tensor v, Tensor vhat, long n, float alpha, float beta1,
+            float beta2, float epsilon) {
+        for (long i = 0; i < n; i++) {
+            double gi = g.get(i);
+            float mi = (float) (m.get(i) + (gi - m.get(i)) * (1.0 - beta1));
+            float vi = (float) (v.get(i) + (gi * gi - v.get(i)) * (1.0 - beta2));
+            m.set(i, mi);
+            v.set(i, vi);
+            if (vhat != null) {
+                vi = Math.max(vhat.get(i), vi);
+                vhat.set(i, vi);
+            }
+            w.set(i, (float) (w.get(i) - (double) mi * alpha / (Math.sqrt(vi) + epsilon)));
+        }
+    }
+
+    @Override
     protected void dropoutImpl(Tensor y, Tensor mask, Tensor x, long n, float rate, long seed) {
         float scale = 1f / (1f - rate);
         for (long i = 0; i < n; i++) {

@@ -190,13 +190,31 @@ public abstract class Layer {
         return c;
     }
 
+    /**
+     * Whether training updates each weight, in {@link #weightShapes()} order (all true here;
+     * BatchNormalization's moving statistics are not). A weight that is not trainable gets no
+     * gradient tensor in {@link #bindWeights} (null) and no optimizer update.
+     */
+    public List<Boolean> weightTrainable() {
+        return weightShapes().stream().map(s -> Boolean.TRUE).toList();
+    }
+
+    /** Number of values that training updates. */
+    public long trainableParameterCount() {
+        long n = 0;
+        List<Shape> shapes = weightShapes();
+        List<Boolean> trainable = weightTrainable();
+        for (int i = 0; i < shapes.size(); i++) if (trainable.get(i)) n += shapes.get(i).size();
+        return n;
+    }
+
     /** Receives views of its weights and their gradients, in {@link #weightShapes()} order. */
     public void bindWeights(List<Tensor> weights, List<Tensor> gradients) {}
 
     /** Fills the bound weights with their initial values (Keras defaults). */
     public void initializeWeights(RandomGenerator rng) {}
 
-    /** Number of trainable values. */
+    /** Number of weight values, trainable or not. */
     public long parameterCount() {
         return weightShapes().stream().mapToLong(Shape::size).sum();
     }

@@ -6,7 +6,8 @@ import dev.sinew.io.Npy;
 import dev.sinew.layers.Input;
 import dev.sinew.layers.Layer;
 import dev.sinew.layers.Layers;
-import dev.sinew.optimizers.SGD;
+import dev.sinew.optimizers.Optimizer;
+import dev.sinew.optimizers.Optimizers;
 import dev.sinew.tensor.Shape;
 import java.io.IOException;
 import java.io.InputStream;
@@ -296,20 +297,12 @@ final class ModelFileReader {
 
     private static void compile(Sequential model, Map<String, Object> compile) {
         Map<String, Object> opt = map(compile.get("optimizer"), "\"optimizer\"");
-        if (!"SGD".equals(opt.get("class_name"))) {
-            throw new IllegalArgumentException("unknown optimizer " + opt.get("class_name") + " (this Sinew has SGD)");
-        }
         List<Object> ms = list(compile.get("metrics"), "\"metrics\"");
         String[] metrics = new String[ms.size()];
         for (int i = 0; i < metrics.length; i++) metrics[i] = string(ms.get(i), "\"metrics\"");
-        Map<String, Object> sgd = map(opt.get("config"), "the optimizer's \"config\"");
-        if (!(sgd.get("learning_rate") instanceof Number)
-                || !(sgd.get("momentum") == null || sgd.get("momentum") instanceof Number)
-                || !(sgd.get("nesterov") == null || sgd.get("nesterov") instanceof Boolean)) {
-            throw new IllegalArgumentException("SGD's config needs a number learning_rate and optionally a number momentum"
-                    + " and a boolean nesterov, got " + brief(sgd));
-        }
-        model.compile(string(compile.get("loss"), "\"loss\""), SGD.fromConfig(sgd), metrics);
+        Map<String, Object> config = map(opt.get("config"), "the optimizer's \"config\"");
+        Optimizer optimizer = Optimizers.fromConfig(string(opt.get("class_name"), "the optimizer's \"class_name\""), config);
+        model.compile(string(compile.get("loss"), "\"loss\""), optimizer, metrics);
     }
 
     private static boolean allFinite(List<float[]> weights) {

@@ -12,9 +12,12 @@ import dev.sinew.losses.Losses;
 import dev.sinew.metrics.Metric;
 import dev.sinew.metrics.Metrics;
 import dev.sinew.optimizers.Optimizer;
+import dev.sinew.optimizers.Optimizers;
 import dev.sinew.tensor.Rows;
+import dev.sinew.tensor.ParameterTable;
 import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
+import dev.sinew.tensor.Variable;
 import dev.sinew.tensor.Workspace;
 import dev.sinew.layers.Layers;
 import java.io.IOException;
@@ -83,9 +86,7 @@ public final class Sequential implements AutoCloseable {
     private final UseGate gate;
 
     // Built: weights and gradients, each one flat tensor, with per-layer views.
-    private volatile Tensor params;
-    private Tensor grads;
-    private long paramCount;
+    private volatile ParameterTable table;
     private int firstTrainable; // index of the first layer with weights
 
     // The training executor runs the model's own layers; inference runs on executors of copied
@@ -239,7 +240,7 @@ public final class Sequential implements AutoCloseable {
     }
 
     private boolean isBuilt() {
-        return params != null;
+        return table != null;
     }
 
     /** Builds the model (under the write side of the gate) unless it is built already. */
@@ -267,28 +268,41 @@ public final class Sequential implements AutoCloseable {
                         + l.describe() + "; one model holds at most " + Integer.MAX_VALUE);
             }
         }
-        Workspace weightSpace = memory.open();
-        // At least one element, so a model without weights still has valid (empty) tensors.
-        int slab = (int) Math.max(total, 1);
-        Tensor p = weightSpace.allocate(Shape.of(slab));
-        grads = weightSpace.allocate(Shape.of(slab));
-        paramCount = total;
+        List<ParameterTable.Spec> specs = new ArrayList<>();
+        for (Layer l : layers) {
+            List<Shape> shapes = l.weightShapes();
+            for (int i = 0; i < shapes.size(); i++) {
+                specs.add(new ParameterTable.Spec(l.name(), l.weightNames().get(i), shapes.get(i), l.weightTrainable().get(i)));
+            }
+        }
+        ParameterTable t = ParameterTable.allocate(memory.open(), specs);
         firstTrainable = 0;
         while (firstTrainable < layers.size() - 1 && layers.get(firstTrainable).parameterCount() == 0) firstTrainable++;
         SplittableRandom rng = new SplittableRandom(seed);
-        long offset = 0;
-        for (Layer l : layers) {
+        bind(layers, t);
+        for (Layer l : layers) l.initializeWeights(rng);
+        trainer = new Executor(backend, layers, inputShape, true, memory);
+        table = t; // last: the volatile write publishes a fully built model to inference threads
+    }
+
+    /** Hands each layer (of the model, or an inference copy) views of its weights and gradients. */
+    private static void bind(List<Layer> ls, ParameterTable t) {
+        int k = 0;
+        for (Layer l : ls) {
             List<Tensor> w = new ArrayList<>(), g = new ArrayList<>();
-            for (Shape s : l.weightShapes()) {
-                w.add(p.slice(offset, s));
-                g.add(grads.slice(offset, s));
-                offset += s.size();
+            for (int i = 0; i < l.weightShapes().size(); i++) {
+                Variable v = t.variables().get(k++);
+                w.add(t.value(v));
+                g.add(t.gradient(v)); // null for a weight that is not trainable
             }
             l.bindWeights(w, g);
-            l.initializeWeights(rng);
         }
-        trainer = new Executor(backend, layers, inputShape, true, memory);
-        params = p; // last: the volatile write publishes a fully built model to inference threads
+    }
+
+    /** The model's weight table: every weight's layer, name, offset, shape and trainability. */
+    public ParameterTable parameterTable() {
+        ensureBuilt();
+        return table;
     }
 
     private int inputWidth() {
@@ -314,19 +328,12 @@ public final class Sequential implements AutoCloseable {
         }
         if (e != null) return e;
         List<Layer> copies = new ArrayList<>();
-        long offset = 0;
         for (Layer l : layers) {
             Layer c = Layers.fromConfig(l.typeName(), l.getConfig());
             c.build(l.inputShape(), backend);
-            List<Tensor> w = new ArrayList<>(), g = new ArrayList<>();
-            for (Shape s : l.weightShapes()) {
-                w.add(params.slice(offset, s));
-                g.add(grads.slice(offset, s)); // never written: inference has no backward pass
-                offset += s.size();
-            }
-            c.bindWeights(w, g);
             copies.add(c);
         }
+        bind(copies, table); // the gradient views are never written: inference has no backward pass
         return new Executor(backend, copies, inputShape, false, memory);
     }
 
@@ -362,7 +369,15 @@ public final class Sequential implements AutoCloseable {
 
     // ------------------------------------------------------------------ compile
 
-    /** Configures training with Keras names: e.g. {@code compile("categorical_crossentropy", new SGD(0.1), "accuracy")}. */
+    /**
+     * Configures training with Keras names for all three, e.g. {@code compile("categorical_crossentropy",
+     * "adam", "accuracy")}: the optimizer with Keras's defaults ({@link Optimizers#get}).
+     */
+    public void compile(String loss, String optimizer, String... metrics) {
+        compile(loss, Optimizers.get(optimizer), metrics);
+    }
+
+    /** Configures training with Keras names and an optimizer object, e.g. {@code new SGD(0.1)} or {@code new Adam(1e-3)}. */
     public void compile(String loss, Optimizer optimizer, String... metrics) {
         List<Metric> ms = new ArrayList<>();
         for (String m : metrics == null ? new String[0] : metrics) ms.add(Metrics.of(m));
@@ -387,7 +402,7 @@ public final class Sequential implements AutoCloseable {
             claim(optimizer);
             Workspace state = memory.open();
             try {
-                optimizer.build(backend, params, grads, Math.max(paramCount, 1), state);
+                optimizer.build(backend, table, state);
             } catch (RuntimeException | Error e) {
                 memory.close(state);
                 release(optimizer);
@@ -757,7 +772,10 @@ public final class Sequential implements AutoCloseable {
         return copyOut(true);
     }
 
-    /** The gradients from the last training step or {@link #computeGradients}, in {@link #getWeights()} order. */
+    /**
+     * The gradients from the last training step or {@link #computeGradients}, in
+     * {@link #getWeights()} order (zeros for weights that are not trainable).
+     */
     public List<float[]> getGradients() {
         return copyOut(false);
     }
@@ -767,23 +785,20 @@ public final class Sequential implements AutoCloseable {
         boolean counted = gate.enterRead();
         try {
             List<float[]> out = new ArrayList<>();
-            for (Tensor t : views(weights ? params : grads)) out.add(t.toArray());
+            for (Variable v : table.variables()) {
+                Tensor t = weights ? table.value(v) : table.gradient(v);
+                out.add(t == null ? new float[(int) v.size()] : t.toArray()); // no gradient: zeros
+            }
             return out;
         } finally {
             if (counted) gate.exitRead();
         }
     }
 
-    /** The model's weight (or gradient) views in {@link #getWeights()} order. */
-    private List<Tensor> views(Tensor flat) {
+    /** The model's weight views in {@link #getWeights()} order. */
+    private List<Tensor> weightViews() {
         List<Tensor> out = new ArrayList<>();
-        long offset = 0;
-        for (Layer l : layers) {
-            for (Shape s : l.weightShapes()) {
-                out.add(flat.slice(offset, s));
-                offset += s.size();
-            }
-        }
+        for (Variable v : table.variables()) out.add(table.value(v));
         return out;
     }
 
@@ -792,7 +807,7 @@ public final class Sequential implements AutoCloseable {
         gate.enterWrite();
         try {
             build();
-            List<Tensor> targets = views(params);
+            List<Tensor> targets = weightViews();
             if (weights == null || weights.size() != targets.size()) {
                 throw new IllegalArgumentException("setWeights expects " + targets.size() + " arrays (kernel and bias"
                         + " per layer), got " + (weights == null ? "null" : weights.size()));
@@ -827,14 +842,14 @@ public final class Sequential implements AutoCloseable {
         gate.enterWrite();
         try {
             build();
-            List<Tensor> targets = views(params);
+            List<Tensor> targets = weightViews();
             for (int k = 0; k < targets.size(); k++) targets.get(k).copyFrom(weights.get(k));
         } finally {
             gate.exitWrite();
         }
     }
 
-    /** Number of trainable parameters. */
+    /** Number of weight values, trainable or not (Keras's {@code count_params()}). */
     public long countParams() {
         long total = 0;
         for (Layer l : layers) total += l.parameterCount();
@@ -882,7 +897,9 @@ public final class Sequential implements AutoCloseable {
     /** A table of layers, output shapes and parameter counts, in Keras's format. */
     public String summary() {
         checkOpen();
-        return Summary.format(name, layers, countParams());
+        long trainable = 0;
+        for (Layer l : layers) trainable += l.trainableParameterCount();
+        return Summary.format(name, layers, countParams(), trainable);
     }
 
     /** Off-heap bytes this model holds now: weights, gradients, optimizer state and every executor's batch buffers. */

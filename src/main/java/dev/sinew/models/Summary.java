@@ -9,7 +9,7 @@ import java.util.Locale;
 final class Summary {
     private Summary() {}
 
-    static String format(String name, List<Layer> layers, long total) {
+    static String format(String name, List<Layer> layers, long total, long trainable) {
         String rule = "_".repeat(72) + "\n";
         StringBuilder sb = new StringBuilder();
         sb.append("Model: \"").append(name).append("\"\n").append(rule);
@@ -24,8 +24,10 @@ final class Summary {
         }
         sb.append("=".repeat(72)).append('\n');
         sb.append(String.format(Locale.ROOT, "Total params: %,d (%s)%n", total, humanBytes(total * Tensor.BYTES)));
-        sb.append(String.format(Locale.ROOT, "Trainable params: %,d (%s)%n", total, humanBytes(total * Tensor.BYTES)));
-        sb.append("Non-trainable params: 0 (0.00 B)\n").append(rule);
+        sb.append(String.format(Locale.ROOT, "Trainable params: %,d (%s)%n", trainable, humanBytes(trainable * Tensor.BYTES)));
+        long frozen = total - trainable;
+        sb.append(String.format(Locale.ROOT, "Non-trainable params: %,d (%s)%n", frozen, humanBytes(frozen * Tensor.BYTES)));
+        sb.append(rule);
         return sb.toString();
     }
 

@@ -836,4 +836,236 @@ public class sinew_h {
             throw new AssertionError("should not reach here", ex$);
         }
     }
+
+    private static class sinew_sum_squares {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            sinew_h.C_DOUBLE,
+            sinew_h.C_POINTER,
+            sinew_h.C_LONG
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_sum_squares");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_sum_squares$descriptor() {
+        return sinew_sum_squares.DESC;
+    }
+
+    public static MethodHandle sinew_sum_squares$handle() {
+        return sinew_sum_squares.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * double sinew_sum_squares(const float *x, int64_t n)
+     * }
+     */
+    public static double sinew_sum_squares(MemorySegment x, long n) {
+        var mh$ = sinew_sum_squares.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_sum_squares", x, n);
+            }
+            return (double) mh$.invokeExact(x, n);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_scale {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_LONG,
+            sinew_h.C_FLOAT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_scale");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_scale$descriptor() {
+        return sinew_scale.DESC;
+    }
+
+    public static MethodHandle sinew_scale$handle() {
+        return sinew_scale.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_scale(float *x, int64_t n, float a)
+     * }
+     */
+    public static void sinew_scale(MemorySegment x, long n, float a) {
+        var mh$ = sinew_scale.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_scale", x, n, a);
+            }
+            mh$.invokeExact(x, n, a);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_clip {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_LONG,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_clip");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_clip$descriptor() {
+        return sinew_clip.DESC;
+    }
+
+    public static MethodHandle sinew_clip$handle() {
+        return sinew_clip.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_clip(float *x, int64_t n, float lo, float hi)
+     * }
+     */
+    public static void sinew_clip(MemorySegment x, long n, float lo, float hi) {
+        var mh$ = sinew_clip.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_clip", x, n, lo, hi);
+            }
+            mh$.invokeExact(x, n, lo, hi);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_weight_decay {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_LONG,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_weight_decay");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_weight_decay$descriptor() {
+        return sinew_weight_decay.DESC;
+    }
+
+    public static MethodHandle sinew_weight_decay$handle() {
+        return sinew_weight_decay.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_weight_decay(float *w, int64_t n, float wd, float lr)
+     * }
+     */
+    public static void sinew_weight_decay(MemorySegment w, long n, float wd, float lr) {
+        var mh$ = sinew_weight_decay.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_weight_decay", w, n, wd, lr);
+            }
+            mh$.invokeExact(w, n, wd, lr);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_moving_average {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_LONG,
+            sinew_h.C_FLOAT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_moving_average");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_moving_average$descriptor() {
+        return sinew_moving_average.DESC;
+    }
+
+    public static MethodHandle sinew_moving_average$handle() {
+        return sinew_moving_average.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_moving_average(float *avg, const float *w, int64_t n, float momentum)
+     * }
+     */
+    public static void sinew_moving_average(MemorySegment avg, MemorySegment w, long n, float momentum) {
+        var mh$ = sinew_moving_average.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_moving_average", avg, w, n, momentum);
+            }
+            mh$.invokeExact(avg, w, n, momentum);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_adam {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_LONG,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_adam");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_adam$descriptor() {
+        return sinew_adam.DESC;
+    }
+
+    public static MethodHandle sinew_adam$handle() {
+        return sinew_adam.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_adam(float *w, const float *g, float *m, float *v, float *vhat, int64_t n, float alpha, float beta1, float beta2, float epsilon)
+     * }
+     */
+    public static void sinew_adam(MemorySegment w, MemorySegment g, MemorySegment m, MemorySegment v, MemorySegment vhat, long n, float alpha, float beta1, float beta2, float epsilon) {
+        var mh$ = sinew_adam.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_adam", w, g, m, v, vhat, n, alpha, beta1, beta2, epsilon);
+            }
+            mh$.invokeExact(w, g, m, v, vhat, n, alpha, beta1, beta2, epsilon);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
 }

@@ -1,28 +1,438 @@
 package dev.sinew.optimizers;
 
 import dev.sinew.backend.Backend;
+import dev.sinew.tensor.ParameterTable;
+import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
+import dev.sinew.tensor.Variable;
 import dev.sinew.tensor.Workspace;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * Updates a model's parameters from their gradients. A model keeps all its parameters in one
- * flat tensor and all gradients in another of the same size, so one call updates everything.
+ * What every optimizer shares, after Keras's {@code keras/src/optimizers/base_optimizer.py}: an
+ * {@link #iterations()} counter, a learning rate that is a number or a
+ * {@link LearningRateSchedule} of the step, named state variables allocated off-heap beside the
+ * weights, and the options every Keras optimizer takes. One {@link #step()} is, in Keras's order:
+ * <ol>
+ *   <li>clip the gradients: {@code clipnorm} (each weight's gradient to that L2 norm),
+ *       {@code global_clipnorm} (all of them together) or {@code clipvalue} (each value);</li>
+ *   <li>weight decay, {@code w -= w * weight_decay * lr}, on every trainable weight except biases
+ *       and those named in {@link Builder#excludeFromWeightDecay};</li>
+ *   <li>the optimizer's own update ({@link #update}), one fused pass over all trainable weights
+ *       (they are contiguous in the model's {@link ParameterTable});</li>
+ *   <li>with {@code use_ema}: {@code average = m * average + (1 - m) * w}, m = {@code ema_momentum}
+ *       (0 on the first step), and every {@code ema_overwrite_frequency} steps w = average;</li>
+ *   <li>{@code iterations += 1}.</li>
+ * </ol>
+ * An optimizer instance holds one model's state: compile each model with its own.
  */
-public interface Optimizer {
+public abstract class Optimizer {
+    private double learningRate;
+    private final LearningRateSchedule schedule;
+    private final Double weightDecay, clipnorm, clipvalue, globalClipnorm;
+    private final boolean useEma;
+    private final double emaMomentum;
+    private final Integer emaOverwriteFrequency;
+    private final Set<String> excludedFromWeightDecay;
 
-    /** The Keras class name, e.g. {@code "SGD"}. */
-    String name();
+    private long iterations;
+    protected Backend backend;
+    private ParameterTable table;
+    private final Map<String, Tensor> state = new LinkedHashMap<>();
+    private Tensor average;
+    private List<Variable> decayed = List.of();
+
+    protected Optimizer(Builder<?, ?> b) {
+        if (b.schedule == null) checkLearningRate(b.learningRate);
+        this.learningRate = b.learningRate;
+        this.schedule = b.schedule;
+        int clips = (b.clipnorm != null ? 1 : 0) + (b.clipvalue != null ? 1 : 0) + (b.globalClipnorm != null ? 1 : 0);
+        if (clips > 1) {
+            throw new IllegalArgumentException(name() + ": only one of clipnorm, clipvalue and global_clipnorm can be set."
+                    + " Received: clipnorm=" + b.clipnorm + ", clipvalue=" + b.clipvalue + ", global_clipnorm="
+                    + b.globalClipnorm);
+        }
+        positiveOrNull("clipnorm", b.clipnorm);
+        positiveOrNull("clipvalue", b.clipvalue);
+        positiveOrNull("global_clipnorm", b.globalClipnorm);
+        if (b.weightDecay != null && !(b.weightDecay >= 0 && Double.isFinite(b.weightDecay))) {
+            throw new IllegalArgumentException(name() + ": weight_decay must be >= 0 and finite. Received: weight_decay="
+                    + b.weightDecay);
+        }
+        if (!(b.emaMomentum >= 0 && b.emaMomentum <= 1)) {
+            throw new IllegalArgumentException(name() + ": ema_momentum must be in the range [0, 1]. Received: ema_momentum="
+                    + b.emaMomentum);
+        }
+        if (b.emaOverwriteFrequency != null && b.emaOverwriteFrequency < 1) {
+            throw new IllegalArgumentException(name() + ": ema_overwrite_frequency must be an integer >= 1 or null."
+                    + " Received: ema_overwrite_frequency=" + b.emaOverwriteFrequency);
+        }
+        this.weightDecay = b.weightDecay;
+        this.clipnorm = b.clipnorm;
+        this.clipvalue = b.clipvalue;
+        this.globalClipnorm = b.globalClipnorm;
+        this.useEma = b.useEma;
+        this.emaMomentum = b.emaMomentum;
+        this.emaOverwriteFrequency = b.emaOverwriteFrequency;
+        this.excludedFromWeightDecay = new LinkedHashSet<>(b.excluded);
+    }
+
+    private void positiveOrNull(String what, Double v) {
+        if (v != null && !(v > 0 && Double.isFinite(v))) {
+            throw new IllegalArgumentException(name() + ": " + what + " must be positive and finite. Received: " + what + "=" + v);
+        }
+    }
+
+    private void checkLearningRate(double lr) {
+        if (!(lr > 0) || Double.isInfinite(lr)) {
+            throw new IllegalArgumentException(name() + " learning rate must be positive and finite, got " + lr);
+        }
+    }
+
+    /** The Keras class name, e.g. {@code "Adam"}; also the name {@link Optimizers#get} knows it by. */
+    public abstract String name();
+
+    /** Names of the state variables kept for every trainable value, e.g. {@code ["momentum", "velocity"]}. */
+    protected List<String> stateNames() {
+        return List.of();
+    }
 
     /**
-     * Binds this optimizer to a model's {@code params} and {@code grads} ({@code count} values
-     * each); state such as momentum is allocated from {@code state} and starts at zero. Binding
-     * again (a second {@code compile}) resets the state.
+     * The optimizer's own update over the {@code n} trainable values {@code w} with gradients
+     * {@code g} (already clipped), learning rate {@code lr}, for step {@code t} = iterations + 1
+     * (Keras's {@code local_step}); state from {@link #state(String)}.
      */
-    void build(Backend backend, Tensor params, Tensor grads, long count, Workspace state);
+    protected abstract void update(Tensor w, Tensor g, long n, float lr, long t);
 
-    /** Hyper-parameters with Keras's names (e.g. {@code learning_rate}), for saved models. */
-    java.util.Map<String, Object> getConfig();
+    /** The optimizer's own arguments with Keras's names (the shared ones are added by {@link #getConfig()}). */
+    protected abstract Map<String, Object> ownConfig();
 
-    /** One update step: params -= f(grads). */
-    void step();
+    // ------------------------------------------------------------------ binding
+
+    /**
+     * Binds this optimizer to a model's weights: state variables (zeros) are allocated from
+     * {@code workspace}, one value per trainable value; {@code iterations} restarts at 0. Binding
+     * again (a second {@code compile}) resets all state.
+     */
+    public final void build(Backend backend, ParameterTable table, Workspace workspace) {
+        if (backend == null || table == null || workspace == null) throw new IllegalArgumentException("build: null argument");
+        int n = (int) Math.max(table.trainableSize(), 1);
+        Map<String, Tensor> fresh = new LinkedHashMap<>();
+        for (String s : stateNames()) fresh.put(s, workspace.allocate(Shape.of(n)));
+        Tensor avg = null;
+        if (useEma) {
+            avg = workspace.allocate(Shape.of(n));
+            avg.segment().copyFrom(table.values().segment().asSlice(0, n * Tensor.BYTES));
+        }
+        List<Variable> dec = new ArrayList<>();
+        if (weightDecay != null) {
+            for (Variable v : table.trainable()) if (usesWeightDecay(v)) dec.add(v);
+        }
+        this.backend = backend;
+        this.table = table;
+        this.state.clear();
+        this.state.putAll(fresh);
+        this.average = avg;
+        this.decayed = List.copyOf(dec);
+        this.iterations = 0;
+    }
+
+    /** Biases and weights whose name or path contains an excluded fragment get no weight decay. */
+    private boolean usesWeightDecay(Variable v) {
+        if (v.name().equals("bias")) return false;
+        for (String x : excludedFromWeightDecay) if (v.path().contains(x)) return false;
+        return true;
+    }
+
+    /** State variable {@code name} over the whole trainable block. */
+    protected final Tensor state(String name) {
+        Tensor t = state.get(name);
+        if (t == null) throw new IllegalStateException(name() + " has no state variable '" + name + "'");
+        return t;
+    }
+
+    /** The state variables by name (each as large as the trainable block), for saving and tests. */
+    public final Map<String, Tensor> stateVariables() {
+        return Map.copyOf(state);
+    }
+
+    /** The moving average of the weights ({@code use_ema}), or null. */
+    public final Tensor average() {
+        return average;
+    }
+
+    public final boolean isBuilt() {
+        return table != null;
+    }
+
+    // ------------------------------------------------------------------ the step
+
+    /** One update of the bound model's trainable weights from their gradients (see the class comment). */
+    public final void step() {
+        if (table == null) {
+            throw new IllegalStateException(name() + " is not bound to a model; compile a model with it first");
+        }
+        long n = table.trainableSize();
+        if (n > 0) {
+            float lr = (float) learningRate();
+            Tensor w = table.values(), g = table.gradients();
+            clipGradients();
+            for (Variable v : decayed) {
+                backend.weightDecay(table.value(v), v.size(), (float) (double) weightDecay, lr);
+            }
+            update(w, g, n, lr, iterations + 1);
+            if (useEma) {
+                backend.movingAverage(average, w, n, iterations == 0 ? 0f : (float) emaMomentum);
+                if (emaOverwriteFrequency != null && (iterations + 1) % emaOverwriteFrequency == 0) {
+                    w.segment().asSlice(0, n * Tensor.BYTES).copyFrom(average.segment().asSlice(0, n * Tensor.BYTES));
+                }
+            }
+        }
+        iterations++;
+    }
+
+    private void clipGradients() {
+        if (clipnorm != null) {
+            for (Variable v : table.trainable()) clipToNorm(table.gradient(v), v.size(), Math.sqrt(sumSquares(v)), clipnorm);
+        } else if (globalClipnorm != null) {
+            double total = 0;
+            for (Variable v : table.trainable()) total += sumSquares(v);
+            clipToNorm(table.gradients(), table.trainableSize(), Math.sqrt(total), globalClipnorm);
+        } else if (clipvalue != null) {
+            float c = (float) (double) clipvalue;
+            backend.clip(table.gradients(), table.trainableSize(), -c, c);
+        }
+    }
+
+    private double sumSquares(Variable v) {
+        return backend.sumSquares(table.gradient(v), v.size());
+    }
+
+    /** As Keras's {@code clip_by_norm}: g * c / max(norm, c), which leaves g alone when norm <= c. */
+    private void clipToNorm(Tensor g, long n, double norm, double c) {
+        if (norm > c) backend.scale(g, n, (float) (c / norm));
+    }
+
+    // ------------------------------------------------------------------ learning rate, iterations, config
+
+    /** The learning rate of the next update: the number, or the schedule at {@link #iterations()}. */
+    public double learningRate() {
+        return schedule != null ? schedule.at(iterations) : learningRate;
+    }
+
+    /**
+     * Changes the learning rate from the next step on (callbacks such as ReduceLROnPlateau). An
+     * optimizer made with a schedule has none to set, as in Keras.
+     */
+    public void setLearningRate(double lr) {
+        if (schedule != null) {
+            throw new IllegalStateException(name() + " was made with a learning-rate schedule (" + schedule.name()
+                    + "); its learning rate cannot be set. Make it with a number to set it.");
+        }
+        checkLearningRate(lr);
+        this.learningRate = lr;
+    }
+
+    /** The schedule, or null when the learning rate is a number. */
+    public LearningRateSchedule schedule() {
+        return schedule;
+    }
+
+    /** How many updates have been applied. */
+    public long iterations() {
+        return iterations;
+    }
+
+    /** Sets the update count (a resumed training run continues its schedule and bias corrections). */
+    public void setIterations(long iterations) {
+        if (iterations < 0) throw new IllegalArgumentException("iterations must be >= 0, got " + iterations);
+        this.iterations = iterations;
+    }
+
+    public Double weightDecay() {
+        return weightDecay;
+    }
+
+    public Double clipnorm() {
+        return clipnorm;
+    }
+
+    public Double clipvalue() {
+        return clipvalue;
+    }
+
+    public Double globalClipnorm() {
+        return globalClipnorm;
+    }
+
+    public boolean useEma() {
+        return useEma;
+    }
+
+    /**
+     * Keras's {@code get_config()}: the shared arguments ({@code learning_rate} as a number or a
+     * schedule's {@code {"class_name", "config"}}, {@code weight_decay}, the clipping and EMA
+     * options, null where unset), then the optimizer's own.
+     */
+    public final Map<String, Object> getConfig() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", name().toLowerCase(java.util.Locale.ROOT));
+        if (schedule != null) {
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("class_name", schedule.name());
+            s.put("config", schedule.getConfig());
+            c.put("learning_rate", s);
+        } else {
+            c.put("learning_rate", asWritten(learningRate));
+        }
+        c.put("weight_decay", weightDecay == null ? null : asWritten(weightDecay));
+        c.put("clipnorm", clipnorm == null ? null : asWritten(clipnorm));
+        c.put("global_clipnorm", globalClipnorm == null ? null : asWritten(globalClipnorm));
+        c.put("clipvalue", clipvalue == null ? null : asWritten(clipvalue));
+        c.put("use_ema", useEma);
+        c.put("ema_momentum", asWritten(emaMomentum));
+        c.put("ema_overwrite_frequency", emaOverwriteFrequency == null ? null : (long) emaOverwriteFrequency);
+        if (!excludedFromWeightDecay.isEmpty()) c.put("exclude_from_weight_decay", List.copyOf(excludedFromWeightDecay));
+        c.putAll(ownConfig());
+        return c;
+    }
+
+    /** A float argument as the user wrote it (0.1, not 0.10000000149011612). */
+    protected static double asWritten(double v) {
+        return Double.parseDouble(Float.toString((float) v));
+    }
+
+    @Override
+    public String toString() {
+        return name() + getConfig();
+    }
+
+    // ------------------------------------------------------------------ builders
+
+    /**
+     * The options every optimizer takes, with Keras's names: {@code learningRate},
+     * {@code weightDecay}, {@code clipnorm}, {@code clipvalue}, {@code globalClipnorm},
+     * {@code useEma}, {@code emaMomentum}, {@code emaOverwriteFrequency},
+     * {@code excludeFromWeightDecay}.
+     */
+    public abstract static class Builder<B extends Builder<B, O>, O extends Optimizer> {
+        double learningRate;
+        LearningRateSchedule schedule;
+        Double weightDecay, clipnorm, clipvalue, globalClipnorm;
+        boolean useEma;
+        double emaMomentum = 0.99;
+        Integer emaOverwriteFrequency;
+        final List<String> excluded = new ArrayList<>();
+
+        protected Builder(double defaultLearningRate, Double defaultWeightDecay) {
+            this.learningRate = defaultLearningRate;
+            this.weightDecay = defaultWeightDecay;
+        }
+
+        protected abstract B self();
+
+        public abstract O build();
+
+        public B learningRate(double lr) {
+            this.learningRate = lr;
+            this.schedule = null;
+            return self();
+        }
+
+        public B learningRate(LearningRateSchedule s) {
+            if (s == null) throw new IllegalArgumentException("learning rate schedule is null");
+            this.schedule = s;
+            return self();
+        }
+
+        public B weightDecay(Double v) {
+            this.weightDecay = v;
+            return self();
+        }
+
+        public B clipnorm(Double v) {
+            this.clipnorm = v;
+            return self();
+        }
+
+        public B clipvalue(Double v) {
+            this.clipvalue = v;
+            return self();
+        }
+
+        public B globalClipnorm(Double v) {
+            this.globalClipnorm = v;
+            return self();
+        }
+
+        public B useEma(boolean v) {
+            this.useEma = v;
+            return self();
+        }
+
+        public B emaMomentum(double v) {
+            this.emaMomentum = v;
+            return self();
+        }
+
+        public B emaOverwriteFrequency(Integer v) {
+            this.emaOverwriteFrequency = v;
+            return self();
+        }
+
+        /** Weights whose path ("dense_1/kernel") contains any of these get no weight decay (biases never do). */
+        public B excludeFromWeightDecay(String... names) {
+            for (String n : names) {
+                if (n == null || n.isEmpty()) throw new IllegalArgumentException("excludeFromWeightDecay: empty name");
+                excluded.add(n);
+            }
+            return self();
+        }
+
+        /** Takes the shared arguments from a Keras config map (unknown keys are the caller's). */
+        @SuppressWarnings("unchecked")
+        public B config(Map<String, Object> c) {
+            Object lr = c.get("learning_rate");
+            if (lr instanceof Number x) learningRate(x.doubleValue());
+            else if (lr instanceof Map<?, ?> m) learningRate(Schedules.fromConfig((Map<String, Object>) m));
+            else if (lr != null) throw new IllegalArgumentException("optimizer config: 'learning_rate' must be a number or a schedule, got " + lr);
+            weightDecay = number(c, "weight_decay");
+            clipnorm = number(c, "clipnorm");
+            clipvalue = number(c, "clipvalue");
+            globalClipnorm = number(c, "global_clipnorm");
+            if (bool(c, "use_ema") != null) useEma = bool(c, "use_ema");
+            if (number(c, "ema_momentum") != null) emaMomentum = number(c, "ema_momentum");
+            Double f = number(c, "ema_overwrite_frequency");
+            if (f != null) {
+                if (f != Math.rint(f) || f < 1 || f > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException("optimizer config: 'ema_overwrite_frequency' must be a whole number >= 1, got " + f);
+                }
+                emaOverwriteFrequency = (int) (double) f;
+            }
+            if (c.get("exclude_from_weight_decay") instanceof List<?> l) {
+                for (Object o : l) excludeFromWeightDecay(String.valueOf(o));
+            }
+            return self();
+        }
+
+        /** A boolean argument, or null when absent; anything else is an error naming the key. */
+        protected static Boolean bool(Map<String, Object> c, String key) {
+            Object v = c.get(key);
+            if (v == null || v instanceof Boolean) return (Boolean) v;
+            throw new IllegalArgumentException("optimizer config: '" + key + "' must be true or false, got " + v);
+        }
+
+        /** A number argument, or null when absent; anything else is an error naming the key. */
+        protected static Double number(Map<String, Object> c, String key) {
+            Object v = c.get(key);
+            if (v == null) return null;
+            if (v instanceof Number x) return x.doubleValue();
+            throw new IllegalArgumentException("optimizer config: '" + key + "' must be a number or null, got " + v);
+        }
+    }
 }

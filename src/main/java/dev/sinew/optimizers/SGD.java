@@ -1,66 +1,60 @@
 package dev.sinew.optimizers;
 
-import dev.sinew.backend.Backend;
-import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
-import dev.sinew.tensor.Workspace;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Stochastic gradient descent, as Keras's {@code SGD(learning_rate, momentum, nesterov)}:
+ * Stochastic gradient descent, as Keras's {@code SGD(learning_rate=0.01, momentum=0.0,
+ * nesterov=False)}:
  * <pre>
  *   momentum = 0:  w = w - lr * g
- *   otherwise:     v = momentum * v - lr * g;  w = w + v            (nesterov: w = w + momentum * v - lr * g)
+ *   otherwise:     m = momentum * m - lr * g;  w = w + m            (nesterov: w = w + momentum * m - lr * g)
  * </pre>
- * Plain SGD is one {@code saxpy} over all of the model's parameters.
+ * Plain SGD is one {@code saxpy} over all of the model's trainable weights.
+ * <pre>{@code
+ * new SGD(0.1)
+ * SGD.builder().learningRate(0.05).momentum(0.9).nesterov(true).clipnorm(1.0).build()
+ * }</pre>
  */
-public final class SGD implements Optimizer {
-    private float learningRate;
+public final class SGD extends Optimizer {
     private final float momentum;
     private final boolean nesterov;
 
-    private Backend backend;
-    private Tensor params, grads, velocity;
-    private long count;
-
     /** Plain SGD with the given learning rate (Keras's default is 0.01). */
     public SGD(double learningRate) {
-        this(learningRate, 0.0, false);
+        this(builder().learningRate(learningRate));
     }
 
     public SGD(double learningRate, double momentum, boolean nesterov) {
-        checkLearningRate(learningRate);
-        if (!(momentum >= 0 && momentum < 1)) {
-            throw new IllegalArgumentException("SGD momentum must be in [0, 1), got " + momentum);
-        }
-        if (nesterov && momentum == 0) {
-            throw new IllegalArgumentException("SGD with nesterov=true needs a momentum > 0");
-        }
-        this.learningRate = (float) learningRate;
-        this.momentum = (float) momentum;
-        this.nesterov = nesterov;
+        this(builder().learningRate(learningRate).momentum(momentum).nesterov(nesterov));
     }
 
-    private static void checkLearningRate(double lr) {
-        if (!(lr > 0) || Double.isInfinite(lr)) {
-            throw new IllegalArgumentException("SGD learning rate must be positive and finite, got " + lr);
+    private SGD(Builder b) {
+        super(b);
+        if (!(b.momentum >= 0 && b.momentum < 1)) {
+            throw new IllegalArgumentException("SGD momentum must be in [0, 1), got " + b.momentum);
         }
+        if (b.nesterov && b.momentum == 0) {
+            throw new IllegalArgumentException("SGD with nesterov=true needs a momentum > 0");
+        }
+        this.momentum = (float) b.momentum;
+        this.nesterov = b.nesterov;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** An SGD from {@link #getConfig()}'s map (Keras's names; missing ones take Keras's defaults). */
+    public static SGD fromConfig(Map<String, Object> c) {
+        return builder().config(c).build();
     }
 
     @Override
     public String name() {
         return "SGD";
-    }
-
-    public double learningRate() {
-        return learningRate;
-    }
-
-    /** Changes the learning rate from the next step on (for schedules and callbacks). */
-    public void setLearningRate(double lr) {
-        checkLearningRate(lr);
-        this.learningRate = (float) lr;
     }
 
     public double momentum() {
@@ -72,45 +66,62 @@ public final class SGD implements Optimizer {
     }
 
     @Override
-    public Map<String, Object> getConfig() {
+    protected List<String> stateNames() {
+        return momentum == 0 ? List.of() : List.of("momentum");
+    }
+
+    @Override
+    protected void update(Tensor w, Tensor g, long n, float lr, long t) {
+        if (momentum == 0) {
+            backend.axpy(n, -lr, g, w);
+        } else {
+            backend.sgdMomentum(w, state("momentum"), g, n, lr, momentum, nesterov);
+        }
+    }
+
+    @Override
+    protected Map<String, Object> ownConfig() {
         Map<String, Object> c = new LinkedHashMap<>();
-        // Float.toString keeps the value as written (0.1, not 0.10000000149011612).
-        c.put("learning_rate", Double.parseDouble(Float.toString(learningRate)));
-        c.put("momentum", Double.parseDouble(Float.toString(momentum)));
+        c.put("momentum", asWritten(momentum));
         c.put("nesterov", nesterov);
         return c;
     }
 
-    /** An SGD from {@link #getConfig()}'s map. */
-    public static SGD fromConfig(Map<String, Object> c) {
-        return new SGD(((Number) c.get("learning_rate")).doubleValue(),
-                c.get("momentum") instanceof Number m ? m.doubleValue() : 0.0, Boolean.TRUE.equals(c.get("nesterov")));
-    }
+    /** Keras's arguments: {@code learningRate} (0.01), {@code momentum} (0), {@code nesterov} (false), and the shared ones. */
+    public static final class Builder extends Optimizer.Builder<Builder, SGD> {
+        double momentum;
+        boolean nesterov;
 
-    @Override
-    public void build(Backend backend, Tensor params, Tensor grads, long count, Workspace state) {
-        this.backend = backend;
-        this.params = params;
-        this.grads = grads;
-        this.count = count;
-        this.velocity = momentum == 0 ? null : state.allocate(Shape.of(Math.toIntExact(count)));
-    }
-
-    @Override
-    public void step() {
-        if (backend == null) {
-            throw new IllegalStateException("SGD is not bound to a model; compile a model with it first");
+        Builder() {
+            super(0.01, null);
         }
-        if (velocity == null) {
-            backend.axpy(count, -learningRate, grads, params);
-        } else {
-            backend.sgdMomentum(params, velocity, grads, count, learningRate, momentum, nesterov);
-        }
-    }
 
-    @Override
-    public String toString() {
-        return "SGD(learning_rate=" + learningRate + (momentum == 0 ? "" : ", momentum=" + momentum
-                + ", nesterov=" + nesterov) + ")";
+        public Builder momentum(double v) {
+            this.momentum = v;
+            return this;
+        }
+
+        public Builder nesterov(boolean v) {
+            this.nesterov = v;
+            return this;
+        }
+
+        @Override
+        public Builder config(Map<String, Object> c) {
+            super.config(c);
+            if (number(c, "momentum") != null) momentum = number(c, "momentum");
+            if (bool(c, "nesterov") != null) nesterov = bool(c, "nesterov");
+            return this;
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        @Override
+        public SGD build() {
+            return new SGD(this);
+        }
     }
 }

@@ -820,7 +820,7 @@ final class ModelFuzzCase {
                 case 1 -> m.compile((String) null, new SGD(0.1));
                 case 2 -> m.compile("mse", new SGD(0.1), "acuracy");
                 case 3 -> m.compile("mse", new SGD(0.1), (String) null);
-                case 4 -> m.compile("mse", null, "accuracy");
+                case 4 -> m.compile("mse", (dev.sinew.optimizers.Optimizer) null, "accuracy");
                 case 5 -> m.compile((dev.sinew.losses.Loss) null, new SGD(0.1));
                 default -> m.compile(Losses.of("mse"), new SGD(0.1), (Metric) null);
             }

@@ -1,0 +1,106 @@
+package dev.sinew.optimizers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sinew.TestUtil;
+import dev.sinew.backend.Backend;
+import dev.sinew.backend.Backends;
+import dev.sinew.io.Json;
+import dev.sinew.tensor.ParameterTable;
+import dev.sinew.tensor.Shape;
+import dev.sinew.tensor.Tensor;
+import dev.sinew.tensor.Variable;
+import dev.sinew.tensor.Workspace;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Keras's optimizer formulas, step by step, as Keras's {@code test_correctness_with_golden}:
+ * {@code golden.json} beside this test holds, for each optimizer and options, the weights after
+ * each of five steps on fixed gradients, computed by {@code golden.py} (Keras's update_step and
+ * base_optimizer order transcribed in float32). Both backends must reproduce them, and each other.
+ */
+class OptimizerGoldenTest {
+    /** Normwise relative error allowed: float32 rounding, plus FMA and double accumulation in our kernels. */
+    static final double TOLERANCE = 2e-7;
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> golden() throws IOException {
+        try (InputStream in = OptimizerGoldenTest.class.getResourceAsStream("golden.json")) {
+            return (Map<String, Object>) Json.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static Stream<Arguments> cases() throws IOException {
+        List<Arguments> out = new ArrayList<>();
+        for (Object c : (List<Object>) golden().get("cases")) {
+            Map<String, Object> m = (Map<String, Object>) c;
+            out.add(Arguments.of(m.get("name"), m));
+        }
+        return out.stream();
+    }
+
+    static float[] floats(Object list) {
+        List<?> l = (List<?>) list;
+        float[] f = new float[l.size()];
+        for (int i = 0; i < f.length; i++) f[i] = ((Number) l.get(i)).floatValue();
+        return f;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    @SuppressWarnings("unchecked")
+    void matchesKerasFormulas(String name, Map<String, Object> c) throws IOException {
+        Map<String, Object> g = golden();
+        List<Object> grads = (List<Object>) g.get("grads");
+        List<Object> steps = (List<Object>) c.get("steps");
+        double worst = 0, worstBetween = 0;
+        List<List<float[]>> byBackend = new ArrayList<>();
+        for (Backend b : new Backend[] {Backends.nativeBackend(), Backends.reference()}) {
+            List<float[]> after = new ArrayList<>();
+            try (Workspace ws = new Workspace()) {
+                ParameterTable t = ParameterTable.allocate(ws, List.of(
+                        new ParameterTable.Spec("dense", "kernel", Shape.of(2, 3), true),
+                        new ParameterTable.Spec("dense", "bias", Shape.of(3), true)));
+                Variable kernel = t.variables().get(0), bias = t.variables().get(1);
+                t.value(kernel).copyFrom(floats(g.get("kernel")));
+                t.value(bias).copyFrom(floats(g.get("bias")));
+                Optimizer opt = Optimizers.fromConfig((String) c.get("class_name"), (Map<String, Object>) c.get("config"));
+                opt.build(b, t, ws);
+                for (int s = 0; s < steps.size(); s++) {
+                    List<Object> gs = (List<Object>) grads.get(s);
+                    t.gradient(kernel).copyFrom(floats(gs.get(0)));
+                    t.gradient(bias).copyFrom(floats(gs.get(1)));
+                    opt.step();
+                    List<Object> expected = (List<Object>) steps.get(s);
+                    for (int k = 0; k < 2; k++) {
+                        Tensor actual = t.value(k == 0 ? kernel : bias);
+                        double e = TestUtil.relativeError(actual.toArray(), floats(expected.get(k)), 1e-3);
+                        worst = Math.max(worst, e);
+                        assertTrue(e <= TOLERANCE, name + " on " + b.name() + ", step " + (s + 1) + ", "
+                                + (k == 0 ? "kernel" : "bias") + ": relative error " + e);
+                        after.add(actual.toArray());
+                    }
+                }
+                assertEquals(steps.size(), opt.iterations(), "iterations after " + steps.size() + " steps");
+            }
+            byBackend.add(after);
+        }
+        for (int i = 0; i < byBackend.get(0).size(); i++) {
+            worstBetween = Math.max(worstBetween, TestUtil.relativeError(byBackend.get(0).get(i), byBackend.get(1).get(i), 1e-3));
+        }
+        System.out.printf("golden %-22s largest relative error vs Keras's formulas %.2e, native vs reference %.2e%n", name,
+                worst, worstBetween);
+        assertTrue(worstBetween <= TOLERANCE, "native vs reference: " + worstBetween);
+    }
+}
