@@ -71,12 +71,43 @@ public abstract class Layer {
      * built into it). A layer holds one model's weights and buffers, so it belongs to one model:
      * adding it to a second would silently share, then lose, the first one's state.
      */
-    public final void attachTo(String modelName) {
+    public final void attachTo(String modelName, WeightAccess access) {
         if (model != null) {
             throw new IllegalArgumentException(describe() + " already belongs to model \"" + model
                     + "\"; a layer can be in one model only — create a new layer for model \"" + modelName + "\"");
         }
         model = modelName;
+        weightAccess = access;
+    }
+
+    /** How a layer reads and writes its weights through its model (which owns them and guards them). */
+    public interface WeightAccess {
+        List<float[]> get(Layer layer);
+
+        void set(Layer layer, List<float[]> weights);
+    }
+
+    private WeightAccess weightAccess;
+
+    /**
+     * This layer's weights, in {@link #weightNames()} order (kernel, then bias), each a row-major
+     * copy in {@link #weightShapes()}'s shape, as Keras's {@code layer.get_weights()}. The layer
+     * must be in a model (which builds its weights on first use).
+     */
+    public final List<float[]> getWeights() {
+        return access().get(this);
+    }
+
+    /** Replaces this layer's weights; takes what {@link #getWeights()} returns. Checked before anything changes. */
+    public final void setWeights(List<float[]> weights) {
+        access().set(this, weights);
+    }
+
+    private WeightAccess access() {
+        if (weightAccess == null) {
+            throw new IllegalStateException(describe() + " is not in a model yet: its weights exist once it is added to one");
+        }
+        return weightAccess;
     }
 
     /** The name stem for automatic names, Keras's snake_case class name ("dense", "max_pooling2d"). */

@@ -203,7 +203,7 @@ public final class Sequential implements AutoCloseable {
         layer.withName(layerName);
         if (auto) nameCounts.merge(layer.defaultNameStem(), 1, Integer::sum);
         layer.build(in, backend); // throws, naming the layer, if it cannot take this input shape
-        layer.attachTo(name);
+        layer.attachTo(name, layerWeights);
         if (layer instanceof Augmentation next && !layers.isEmpty()
                 && layers.getLast() instanceof Augmentation before) {
             before.chain(next); // one resampling for a run of augmentation layers
@@ -807,36 +807,67 @@ public final class Sequential implements AutoCloseable {
         gate.enterWrite();
         try {
             build();
-            List<Tensor> targets = weightViews();
-            if (weights == null || weights.size() != targets.size()) {
-                throw new IllegalArgumentException("setWeights expects " + targets.size() + " arrays (kernel and bias"
-                        + " per layer), got " + (weights == null ? "null" : weights.size()));
-            }
-            int i = 0;
-            for (Layer l : layers) {
-                for (Shape s : l.weightShapes()) {
-                    float[] w = weights.get(i++);
-                    if (w == null || w.length != s.size()) {
-                        throw new IllegalArgumentException(l.describe() + " weight " + (i - 1) + " must have shape "
-                                + s + " = " + s.size() + " values, got " + (w == null ? "null" : w.length));
-                    }
-                    for (float v : w) {
-                        if (!Float.isFinite(v)) {
-                            throw new IllegalArgumentException(l.describe() + " weight " + (i - 1)
-                                    + " contains a non-finite value " + v);
-                        }
-                    }
-                }
-            }
-            for (int k = 0; k < targets.size(); k++) targets.get(k).copyFrom(weights.get(k));
+            replace(table.variables(), weights, "setWeights", "(kernel and bias per layer)");
         } finally {
             gate.exitWrite();
         }
     }
 
+    /** Checks {@code values} against {@code targets} (count, sizes, finiteness), then copies them in. */
+    private void replace(List<Variable> targets, List<float[]> values, String what, String hint) {
+        if (values == null || values.size() != targets.size()) {
+            throw new IllegalArgumentException(what + " expects " + targets.size() + " arrays " + hint + ", got "
+                    + (values == null ? "null" : values.size()));
+        }
+        for (int i = 0; i < targets.size(); i++) {
+            Variable v = targets.get(i);
+            float[] w = values.get(i);
+            String who = layer(v.layer()).describe() + " weight " + i + " (" + v.name() + ")";
+            if (w == null || w.length != v.size()) {
+                throw new IllegalArgumentException(who + " must have shape " + v.shape() + " = " + v.size() + " values, got "
+                        + (w == null ? "null" : w.length));
+            }
+            for (float x : w) {
+                if (!Float.isFinite(x)) throw new IllegalArgumentException(who + " contains a non-finite value " + x);
+            }
+        }
+        for (int i = 0; i < targets.size(); i++) table.value(targets.get(i)).copyFrom(values.get(i));
+    }
+
+    /** Each layer's own getWeights / setWeights, through this model's gate and table. */
+    private final Layer.WeightAccess layerWeights = new Layer.WeightAccess() {
+        @Override
+        public List<float[]> get(Layer l) {
+            ensureBuilt();
+            boolean counted = gate.enterRead();
+            try {
+                List<float[]> out = new ArrayList<>();
+                for (Variable v : variablesOf(l)) out.add(table.value(v).toArray());
+                return out;
+            } finally {
+                if (counted) gate.exitRead();
+            }
+        }
+
+        @Override
+        public void set(Layer l, List<float[]> weights) {
+            gate.enterWrite();
+            try {
+                build();
+                replace(variablesOf(l), weights, l.describe() + ".setWeights", "(" + String.join(", ", l.weightNames()) + ")");
+            } finally {
+                gate.exitWrite();
+            }
+        }
+    };
+
+    private List<Variable> variablesOf(Layer l) {
+        return table.variables().stream().filter(v -> v.layer().equals(l.name())).toList();
+    }
+
     /**
-     * {@link #setWeights} without its finiteness check, for loading a file saved with
-     * {@link SaveOption#ALLOW_NON_FINITE}; the caller ({@link ModelFileReader}) has checked every shape.
+     * Loads weights that may hold NaN or infinity (a file saved with
+     * {@link SaveOption#ALLOW_NON_FINITE}, read back by ModelFileReader); sizes were checked there.
      */
     void setWeightsAllowingNonFinite(List<float[]> weights) {
         gate.enterWrite();
@@ -847,6 +878,17 @@ public final class Sequential implements AutoCloseable {
         } finally {
             gate.exitWrite();
         }
+    }
+
+    /** The layer named {@code name}, as Keras's {@code model.get_layer(name)}. */
+    public Layer getLayer(String name) {
+        for (Layer l : layers) if (l.name().equals(name)) return l;
+        throw new IllegalArgumentException("No such layer: " + name + ". Existing layers are: "
+                + layers.stream().map(Layer::name).toList());
+    }
+
+    private Layer layer(String name) {
+        return getLayer(name);
     }
 
     /** Number of weight values, trainable or not (Keras's {@code count_params()}). */
