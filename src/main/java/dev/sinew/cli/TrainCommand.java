@@ -8,7 +8,10 @@ import dev.sinew.examples.Networks;
 import dev.sinew.models.FitOptions;
 import dev.sinew.models.History;
 import dev.sinew.models.Sequential;
+import dev.sinew.optimizers.Optimizer;
+import dev.sinew.optimizers.Optimizers;
 import dev.sinew.optimizers.SGD;
+import java.util.Map;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
@@ -35,7 +38,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch-size", description = "Batch size (default: 100 for mlp, 64 for cnn)")
     Integer batchSize;
 
-    @Option(names = "--lr", description = "SGD learning rate (default: 0.1 for mlp, 0.05 for cnn)")
+    @Option(names = "--optimizer", defaultValue = "sgd",
+            description = "Optimizer by its Keras name: sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam, lion (default: ${DEFAULT-VALUE})")
+    String optimizer;
+
+    @Option(names = "--lr", description = "Learning rate (default: for sgd 0.1 for mlp and 0.05 for cnn; otherwise Keras's default, e.g. 0.001 for adam)")
     Double lr;
 
     @Option(names = "--momentum", defaultValue = "0", description = "SGD momentum (default: ${DEFAULT-VALUE})")
@@ -82,7 +89,7 @@ final class TrainCommand implements Callable<Integer> {
         };
         if (augment && !cnn) throw new IllegalArgumentException("--augment needs --model cnn (it distorts images)");
         int batch = batchSize != null ? batchSize : cnn ? 64 : 100;
-        double rate = lr != null ? lr : cnn ? 0.05 : 0.1;
+        Optimizer opt = optimizer(cnn);
         TrainTest data = common.load();
         int available = data.train().size();
         int validation = Math.min(validationSize, available / 10);
@@ -94,8 +101,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--model cnn takes 28x28 grey images; this data has " + data.train().features()
                     + " values per sample");
         }
-        SGD sgd = new SGD(rate, momentum, false);
-        try (Sequential net = network(cnn, data, sgd)) {
+        try (Sequential net = network(cnn, data, opt)) {
             System.out.print(net.summary());
             FitOptions.Builder fit = FitOptions.builder().batchSize(batch).epochs(epochs).seed(seed)
                     .validationData(s.validation()).verbose(verbose)
@@ -129,17 +135,29 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The optimizer --optimizer names, with --lr (and, for sgd, --momentum); Keras's defaults otherwise. */
+    private Optimizer optimizer(boolean cnn) {
+        boolean sgd = optimizer.trim().equalsIgnoreCase("sgd");
+        if (sgd) return new SGD(lr != null ? lr : cnn ? 0.05 : 0.1, momentum, false);
+        if (momentum != 0) throw new IllegalArgumentException("--momentum is for --optimizer sgd, not " + optimizer);
+        try {
+            return Optimizers.fromConfig(optimizer, lr == null ? Map.of() : Map.of("learning_rate", lr));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--optimizer " + optimizer + ": " + e.getMessage(), e);
+        }
+    }
+
     /**
      * The network the options describe, compiled. One they describe but no model can hold (a
      * layer size of 0, or too large for a tensor) is a bad option like any other: one line that
      * names the options and says what the model refused.
      */
-    private Sequential network(boolean cnn, TrainTest data, SGD sgd) {
+    private Sequential network(boolean cnn, TrainTest data, Optimizer opt) {
         Sequential net = null;
         try {
             net = cnn ? Networks.cnn(data.train().targets(), dropout, augment, seed)
                     : Networks.mlp(data.train().features(), layers, data.train().targets(), dropout, seed);
-            net.compile("categorical_crossentropy", sgd, "accuracy");
+            net.compile("categorical_crossentropy", opt, "accuracy");
             return net;
         } catch (IllegalArgumentException e) {
             if (net != null) net.close();

@@ -20,7 +20,7 @@ import java.util.random.RandomGenerator;
  */
 public abstract class Augmentation extends Layer {
     private final Long fixedSeed;
-    private SplittableRandom rng;
+    private long seed, step; // batch `step` draws its maps from a generator seeded by (seed, step)
     private int H, W, C;
     private Tensor y, transforms; // transforms: this layer's map composed with its predecessors'
     private Augmentation previous; // the augmentation layer right before this one, if any
@@ -53,7 +53,24 @@ public abstract class Augmentation extends Layer {
 
     @Override
     public void initializeWeights(RandomGenerator modelRng) {
-        rng = new SplittableRandom(fixedSeed != null ? fixedSeed : modelRng.nextLong());
+        seed = fixedSeed != null ? fixedSeed : modelRng.nextLong();
+        step = 0;
+    }
+
+    /**
+     * {seed, batches drawn}: each training batch's maps come from a generator seeded by both, so
+     * a model saved mid-training and loaded draws exactly what it would have drawn.
+     */
+    @Override
+    public long[] rngState() {
+        return new long[] {seed, step};
+    }
+
+    @Override
+    public void setRngState(long[] state) {
+        requireRngState(state, 2);
+        seed = state[0];
+        step = state[1];
     }
 
     @Override
@@ -71,6 +88,7 @@ public abstract class Augmentation extends Layer {
     @Override
     public Tensor forward(Tensor x, int n, boolean training) {
         if (!training) return x;
+        SplittableRandom rng = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * ++step));
         for (int i = 0; i < n; i++) {
             draw(rng, H, W, t);
             if (previous != null) {

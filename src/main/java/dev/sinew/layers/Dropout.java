@@ -59,6 +59,18 @@ public final class Dropout extends Layer {
         this.step = step;
     }
 
+    /** {mask counter}: saved with the model, so a resumed fit draws the masks an uninterrupted one would. */
+    @Override
+    public long[] rngState() {
+        return new long[] {step};
+    }
+
+    @Override
+    public void setRngState(long[] state) {
+        requireRngState(state, 1);
+        step = state[0];
+    }
+
     @Override
     public Map<String, Object> getConfig() {
         Map<String, Object> c = super.getConfig();

@@ -239,6 +239,27 @@ public abstract class Layer {
         return n;
     }
 
+    /**
+     * The layer's random-number state for training (Dropout's mask counter, augmentation's seed
+     * and draw counter), saved with the model so that training resumed from a file draws exactly
+     * what uninterrupted training would have. Empty for layers that draw nothing.
+     */
+    public long[] rngState() {
+        return new long[0];
+    }
+
+    /** Restores what {@link #rngState()} returned. */
+    public void setRngState(long[] state) {
+        requireRngState(state, 0);
+    }
+
+    protected final void requireRngState(long[] state, int length) {
+        if (state == null || state.length != length) {
+            throw new IllegalArgumentException(describe() + " keeps " + length + " numbers of random-number state, got "
+                    + (state == null ? "null" : state.length));
+        }
+    }
+
     /** Receives views of its weights and their gradients, in {@link #weightShapes()} order. */
     public void bindWeights(List<Tensor> weights, List<Tensor> gradients) {}
 

@@ -14,7 +14,7 @@ import java.util.List;
  * Defaults as Keras: batch size 32, 1 epoch, shuffle each epoch, no validation, verbose 1.
  */
 public record FitOptions(int batchSize, int epochs, double validationSplit, Dataset validationData, boolean shuffle,
-        Long seed, List<Callback> callbacks, int verbose, OnNaN onNaN) {
+        Long seed, List<Callback> callbacks, int verbose, OnNaN onNaN, int initialEpoch) {
 
     /** What {@code fit} does when the loss becomes NaN or infinite. */
     public enum OnNaN {
@@ -42,6 +42,7 @@ public record FitOptions(int batchSize, int epochs, double validationSplit, Data
         }
         callbacks = List.copyOf(callbacks);
         if (onNaN == null) throw new IllegalArgumentException("onNaN is null");
+        if (initialEpoch < 0) throw new IllegalArgumentException("initialEpoch must be at least 0, got " + initialEpoch);
     }
 
     public static Builder builder() {
@@ -56,6 +57,7 @@ public record FitOptions(int batchSize, int epochs, double validationSplit, Data
         private Long seed;
         private final List<Callback> callbacks = new ArrayList<>();
         private OnNaN onNaN = OnNaN.THROW;
+        private int initialEpoch;
 
         public Builder batchSize(int v) {
             batchSize = v;
@@ -111,8 +113,20 @@ public record FitOptions(int batchSize, int epochs, double validationSplit, Data
             return this;
         }
 
+        /**
+         * Keras's {@code initial_epoch}: the epoch to start at, for resuming a run. Epochs
+         * initialEpoch .. epochs - 1 are trained, and the shuffles of the epochs before are
+         * replayed, so that a model saved after epoch k and loaded continues with
+         * {@code initialEpoch(k)} exactly as the uninterrupted run would have.
+         */
+        public Builder initialEpoch(int v) {
+            initialEpoch = v;
+            return this;
+        }
+
         public FitOptions build() {
-            return new FitOptions(batchSize, epochs, validationSplit, validationData, shuffle, seed, callbacks, verbose, onNaN);
+            return new FitOptions(batchSize, epochs, validationSplit, validationData, shuffle, seed, callbacks, verbose, onNaN,
+                    initialEpoch);
         }
     }
 }

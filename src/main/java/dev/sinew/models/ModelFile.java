@@ -24,18 +24,26 @@ import java.util.zip.ZipOutputStream;
  *   metadata.json   {"format": "sinew.model", "format_version": 1, ...}
  *   config.json     {"class_name": "Sequential", "config": {"layers": [...]}, "compile_config": {...}}
  *   weights/000_dense_kernel.npy, weights/001_dense_bias.npy, ...   (numpy float32, Keras layouts)
+ *   training_state.json  {"epoch": 3, "optimizer": {"iterations": 1800, "variables": ["momentum", "velocity"],
+ *                         "average": false}, "layers": {"dropout": [1800]}}          (format version 2)
+ *   optimizer/momentum.npy, optimizer/velocity.npy, ...   (each flat over the trainable weights, in table order)
  * </pre>
+ * With the training state a model saved mid-training and loaded continues bit for bit as the
+ * uninterrupted run ({@code fit} with {@code initialEpoch}); a version 1 file has weights only and
+ * loads with a fresh optimizer.
  * A reader accepts format versions up to {@link #FORMAT_VERSION} and rejects newer ones;
  * {@link ModelFileReader} reads a file as untrusted input. Saving goes through {@link AtomicFile}.
  */
 final class ModelFile {
     static final String FORMAT = "sinew.model";
-    static final int FORMAT_VERSION = 1;
+    /** 2: adds training_state.json and optimizer/*.npy (resume bit for bit); 1 had weights only. */
+    static final int FORMAT_VERSION = 2;
 
     private ModelFile() {}
 
     static void save(Sequential model, Path path, SaveOption... options) throws IOException {
-        List<float[]> weights = model.getWeights(); // also checks that the model is open and built
+        Sequential.TrainingState state = model.trainingState(); // one consistent read; checks the model is open
+        List<float[]> weights = state.weights();
         if (!java.util.Arrays.asList(options).contains(SaveOption.ALLOW_NON_FINITE)) requireFinite(model, weights, path);
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("format", FORMAT);
@@ -71,9 +79,23 @@ final class ModelFile {
             config.put("compile_config", compile);
         }
 
+        Map<String, Object> training = new LinkedHashMap<>();
+        training.put("epoch", (long) state.epoch());
+        if (model.isCompiled()) {
+            Map<String, Object> opt = new LinkedHashMap<>();
+            opt.put("iterations", state.iterations());
+            opt.put("variables", List.copyOf(state.optimizerState().keySet()));
+            opt.put("average", state.average() != null);
+            training.put("optimizer", opt);
+        }
+        Map<String, Object> rng = new LinkedHashMap<>();
+        state.layerRng().forEach((layer, s) -> rng.put(layer, java.util.Arrays.stream(s).boxed().map(Object.class::cast).toList()));
+        training.put("layers", rng);
+
         // Serialised before the file is opened: a config that cannot be written fails with nothing on disk.
         byte[] metaJson = Json.write(meta).getBytes(StandardCharsets.UTF_8);
         byte[] configJson = Json.write(config).getBytes(StandardCharsets.UTF_8);
+        byte[] trainingJson = Json.write(training).getBytes(StandardCharsets.UTF_8);
         AtomicFile.write(path, out -> {
             try (ZipOutputStream zip = new ZipOutputStream(out)) {
                 put(zip, "metadata.json", metaJson);
@@ -84,6 +106,13 @@ final class ModelFile {
                     for (int i = 0; i < shapes.size(); i++, k++) {
                         put(zip, weightEntry(k, l, i), Npy.write(shapes.get(i).dims(), weights.get(k)));
                     }
+                }
+                put(zip, TRAINING_STATE, trainingJson);
+                for (Map.Entry<String, float[]> e : state.optimizerState().entrySet()) {
+                    put(zip, optimizerEntry(e.getKey()), Npy.write(new int[] {e.getValue().length}, e.getValue()));
+                }
+                if (state.average() != null) {
+                    put(zip, optimizerEntry("average"), Npy.write(new int[] {state.average().length}, state.average()));
                 }
             }
         });
@@ -112,6 +141,13 @@ final class ModelFile {
                 }
             }
         }
+    }
+
+    static final String TRAINING_STATE = "training_state.json";
+
+    /** An optimizer state variable: one flat array over the model's trainable weights, in table order. */
+    static String optimizerEntry(String variable) {
+        return "optimizer/" + variable + ".npy";
     }
 
     static String weightEntry(int k, Layer l, int i) {

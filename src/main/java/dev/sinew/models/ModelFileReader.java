@@ -79,7 +79,7 @@ final class ModelFileReader {
     private Sequential read() throws IOException {
         Sequential model = null;
         try {
-            checkMetadata();
+            long version = checkMetadata();
             Map<String, Object> config = map(parseJson("config.json"), "config.json");
             if (!"Sequential".equals(config.get("class_name"))) {
                 throw new IllegalArgumentException("class_name is " + config.get("class_name") + ", not Sequential");
@@ -103,6 +103,8 @@ final class ModelFileReader {
             } else {
                 model.setWeightsAllowingNonFinite(weights); // saved with SaveOption.ALLOW_NON_FINITE
             }
+            // Version 1 files have no training state: the optimizer starts afresh, as it did then.
+            if (version >= 2) readTrainingState(model);
             return model;
         } catch (IOException | RuntimeException | StackOverflowError e) {
             if (model != null) model.close();
@@ -122,7 +124,7 @@ final class ModelFileReader {
         return bad(problem, null);
     }
 
-    private void checkMetadata() throws IOException {
+    private long checkMetadata() throws IOException {
         Map<String, Object> meta = map(parseJson("metadata.json"), "metadata.json");
         if (!ModelFile.FORMAT.equals(meta.get("format"))) {
             throw new ModelFormatException(path + " is not a Sinew model file (metadata.json gives the format "
@@ -134,6 +136,7 @@ final class ModelFileReader {
             throw new ModelFormatException(path + " has model format version " + version + "; this Sinew reads versions 1 to "
                     + ModelFile.FORMAT_VERSION + (version > ModelFile.FORMAT_VERSION ? " (it was written by a newer Sinew)" : ""));
         }
+        return version;
     }
 
     private Object parseJson(String name) throws IOException {
@@ -231,6 +234,68 @@ final class ModelFileReader {
             weights.add(a.data());
         }
         return weights;
+    }
+
+    /**
+     * training_state.json and the optimizer's arrays: the iteration count, each state variable
+     * (exactly the ones the compiled optimizer has, each one value per trainable weight), the EMA
+     * average, every layer's random-number state and the epoch count.
+     */
+    private void readTrainingState(Sequential model) throws IOException {
+        Map<String, Object> ts = map(parseJson(ModelFile.TRAINING_STATE), ModelFile.TRAINING_STATE);
+        long epoch = longOf(ts.get("epoch"), "\"epoch\"");
+        if (epoch < 0 || epoch > Integer.MAX_VALUE) throw new IllegalArgumentException("\"epoch\" " + epoch + " is out of range");
+        Map<String, long[]> rng = new java.util.LinkedHashMap<>();
+        Map<String, Object> layers = map(ts.get("layers"), "\"layers\"");
+        for (Map.Entry<String, Object> e : layers.entrySet()) {
+            model.getLayer(e.getKey()); // names a layer of this model, or the file is bad
+            List<Object> values = list(e.getValue(), "\"layers\"." + e.getKey());
+            long[] st = new long[values.size()];
+            for (int i = 0; i < st.length; i++) st[i] = longOf(values.get(i), "\"layers\"." + e.getKey());
+            rng.put(e.getKey(), st);
+        }
+        long iterations = 0;
+        Map<String, float[]> state = new java.util.LinkedHashMap<>();
+        float[] average = null;
+        Optimizer optimizer = model.optimizer();
+        if (ts.get("optimizer") != null) {
+            if (optimizer == null) throw new IllegalArgumentException("optimizer state for a model without a compile_config");
+            Map<String, Object> o = map(ts.get("optimizer"), "\"optimizer\"");
+            iterations = longOf(o.get("iterations"), "\"iterations\"");
+            if (iterations < 0) throw new IllegalArgumentException("\"iterations\" " + iterations + " < 0");
+            List<String> names = new ArrayList<>();
+            for (Object n : list(o.get("variables"), "\"variables\"")) names.add(string(n, "\"variables\""));
+            List<String> expected = List.copyOf(optimizer.stateVariables().keySet());
+            if (!new java.util.HashSet<>(names).equals(new java.util.HashSet<>(expected)) || names.size() != expected.size()) {
+                throw new IllegalArgumentException(optimizer.name() + " keeps the state variables " + expected + ", the file has "
+                        + names);
+            }
+            int n = (int) model.parameterTable().trainableSize();
+            for (String name : names) state.put(name, readVector(ModelFile.optimizerEntry(name), n));
+            if (Boolean.TRUE.equals(o.get("average"))) {
+                if (optimizer.average() == null) throw new IllegalArgumentException("an EMA average for an optimizer without use_ema");
+                average = readVector(ModelFile.optimizerEntry("average"), n);
+            }
+        }
+        entry = ModelFile.TRAINING_STATE;
+        model.restoreTrainingState(iterations, state, average, rng, (int) epoch);
+    }
+
+    /** A float32 .npy of shape (n,), read with a cap of exactly what it takes. */
+    private float[] readVector(String name, int n) throws IOException {
+        Shape shape = Shape.of(Math.max(n, 1));
+        checkHeap(4L * shape.size(), npyCap(shape));
+        byte[] bytes = readEntry(name, npyCap(shape), "what " + shape.size() + " values take");
+        Npy.Array a;
+        try {
+            a = Npy.read(bytes, path + ": " + name);
+        } catch (IOException e) {
+            throw new ModelFormatException(e.getMessage(), e);
+        }
+        if (!Arrays.equals(a.shape(), new int[] {n})) {
+            throw bad("holds an array of shape " + Npy.tuple(a.shape()) + " but the optimizer keeps (" + n + ",)");
+        }
+        return a.data();
     }
 
     /** The most bytes a float32 .npy of this shape can take: the data and the longest header we accept. */

@@ -103,6 +103,7 @@ public final class Sequential implements AutoCloseable {
     private Workspace optimizerSpace;
 
     private volatile boolean stopTraining;
+    private volatile int epoch; // epochs completed by fit
 
     /** A model on the default (native) backend with a random seed. */
     public Sequential() {
@@ -889,6 +890,71 @@ public final class Sequential implements AutoCloseable {
 
     private Layer layer(String name) {
         return getLayer(name);
+    }
+
+    /**
+     * Everything a resumed training run needs, read in one go (no training step in between): the
+     * weights, the optimizer's iteration count and state variables (and EMA average), each layer's
+     * random-number state, and how many epochs {@code fit} has completed.
+     */
+    record TrainingState(List<float[]> weights, long iterations, Map<String, float[]> optimizerState, float[] average,
+            Map<String, long[]> layerRng, int epoch) {}
+
+    TrainingState trainingState() {
+        ensureBuilt();
+        boolean counted = gate.enterRead();
+        try {
+            List<float[]> w = new ArrayList<>();
+            for (Variable v : table.variables()) w.add(table.value(v).toArray());
+            Map<String, float[]> state = new java.util.LinkedHashMap<>();
+            long n = table.trainableSize();
+            float[] avg = null;
+            long iterations = 0;
+            if (optimizer != null) {
+                iterations = optimizer.iterations();
+                for (Map.Entry<String, Tensor> e : optimizer.stateVariables().entrySet()) {
+                    state.put(e.getKey(), firstValues(e.getValue(), n));
+                }
+                if (optimizer.average() != null) avg = firstValues(optimizer.average(), n);
+            }
+            Map<String, long[]> rng = new java.util.LinkedHashMap<>();
+            for (Layer l : layers) if (l.rngState().length > 0) rng.put(l.name(), l.rngState());
+            return new TrainingState(w, iterations, state, avg, rng, epoch);
+        } finally {
+            if (counted) gate.exitRead();
+        }
+    }
+
+    private static float[] firstValues(Tensor t, long n) {
+        return n == 0 ? new float[0] : t.slice(0, Shape.of((int) n)).toArray();
+    }
+
+    /** Restores what {@link #trainingState()} saved (the weights are set separately); sizes were checked by the reader. */
+    void restoreTrainingState(long iterations, Map<String, float[]> state, float[] average, Map<String, long[]> rng,
+            int epochs) {
+        gate.enterWrite();
+        try {
+            if (optimizer != null) {
+                optimizer.setIterations(iterations);
+                Map<String, Tensor> vars = optimizer.stateVariables();
+                for (Map.Entry<String, float[]> e : state.entrySet()) vars.get(e.getKey()).copyFrom(e.getValue());
+                // (copyFrom of an empty array, for a model without trainable weights, copies nothing)
+                if (average != null) optimizer.average().copyFrom(average);
+            }
+            for (Map.Entry<String, long[]> e : rng.entrySet()) getLayer(e.getKey()).setRngState(e.getValue());
+            this.epoch = epochs;
+        } finally {
+            gate.exitWrite();
+        }
+    }
+
+    /** Epochs completed by {@code fit} (what {@code initialEpoch} resumes from); saved with the model. */
+    public int epoch() {
+        return epoch;
+    }
+
+    void setEpoch(int epoch) {
+        this.epoch = epoch;
     }
 
     /** Number of weight values, trainable or not (Keras's {@code count_params()}). */

@@ -51,7 +51,10 @@ final class Trainer {
         model.setStopTraining(false);
         for (Callback c : callbacks) c.setModel(model);
         for (Callback c : callbacks) c.onTrainBegin(o.epochs(), steps);
-        for (int epoch = 0; epoch < o.epochs() && !model.isStopTrainingRequested(); epoch++) {
+        // Resuming at epoch k: the shuffles of epochs 0 .. k-1 are replayed (no training), so epoch k
+        // sees the order an uninterrupted run would have given it.
+        for (int epoch = 0; epoch < o.initialEpoch() && o.shuffle(); epoch++) Dataset.shuffle(index, rng);
+        for (int epoch = o.initialEpoch(); epoch < o.epochs() && !model.isStopTrainingRequested(); epoch++) {
             if (o.shuffle()) Dataset.shuffle(index, rng);
             for (Callback c : callbacks) c.onEpochBegin(epoch);
             java.util.Arrays.fill(sums, 0);
@@ -87,6 +90,7 @@ final class Trainer {
                 for (int k = 0; k < v.length; k++) logs.put("val_" + names.get(k), (double) v[k]);
             }
             history.append(logs);
+            model.setEpoch(epoch + 1);
             for (Callback c : callbacks) c.onEpochEnd(epoch, logs);
         }
         for (Callback c : callbacks) c.onTrainEnd(logs);

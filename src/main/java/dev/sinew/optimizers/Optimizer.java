@@ -158,7 +158,7 @@ public abstract class Optimizer {
 
     /** The state variables by name (each as large as the trainable block), for saving and tests. */
     public final Map<String, Tensor> stateVariables() {
-        return Map.copyOf(state);
+        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(state));
     }
 
     /** The moving average of the weights ({@code use_ema}), or null. */

@@ -109,10 +109,10 @@ class FuzzFindingsTest {
         List<Callback> withNull = new ArrayList<>();
         withNull.add(null);
         assertThrows(IllegalArgumentException.class,
-                () -> new FitOptions(32, 1, 0, null, true, null, withNull, 0, FitOptions.OnNaN.THROW));
+                () -> new FitOptions(32, 1, 0, null, true, null, withNull, 0, FitOptions.OnNaN.THROW, 0));
         assertThrows(IllegalArgumentException.class,
-                () -> new FitOptions(32, 1, 0, null, true, null, null, 0, FitOptions.OnNaN.THROW));
-        assertEquals(List.of(), new FitOptions(32, 1, 0, null, true, null, List.of(), 0, FitOptions.OnNaN.THROW).callbacks());
+                () -> new FitOptions(32, 1, 0, null, true, null, null, 0, FitOptions.OnNaN.THROW, 0));
+        assertEquals(List.of(), new FitOptions(32, 1, 0, null, true, null, List.of(), 0, FitOptions.OnNaN.THROW, 0).callbacks());
     }
 
     /**

@@ -19,8 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class FashionMnistAccuracyTest {
 
-    @Test
-    void mlpReaches88PercentIn30Epochs() throws Exception {
+    static TrainTest fullData() throws Exception {
         Path dir = Datasets.findFashionMnist();
         if (System.getenv("CI") != null) {
             assertNotNull(dir, "CI must install dataset-fashion-mnist (see .ci/run)");
@@ -28,6 +27,31 @@ class FashionMnistAccuracyTest {
         assumeTrue(dir != null, "full Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         TrainTest data = Datasets.loadMnistFormat(dir);
         assertEquals(60_000, data.train().size());
+        return data;
+    }
+
+    /**
+     * Issue 10's recipe: the same network with Adam(0.001), batch 100, 20 epochs, must reach 88.5%
+     * (PyTorch 1.13 with the same recipe: 88.3-89.3% over epochs 16-20 on this machine).
+     */
+    @Test
+    void adamReaches88Point5PercentIn20Epochs() throws Exception {
+        TrainTest data = fullData();
+        try (Sequential net = Networks.mlp(784, new int[] {150, 150, 100}, 10, 0, 1)) {
+            net.compile("categorical_crossentropy", new dev.sinew.optimizers.Adam(0.001), "accuracy");
+            long start = System.nanoTime();
+            History h = net.fit(data.train(), FitOptions.builder().batchSize(100).epochs(20).verbose(2).build());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            float[] test = net.evaluate(data.test(), 1000);
+            System.out.printf("Fashion-MNIST MLP with Adam(0.001): 20 epochs, %.2f s/epoch; train accuracy %.4f, "
+                    + "test loss %.4f, test accuracy %.4f%n", seconds / 20, h.last("accuracy"), test[0], test[1]);
+            assertTrue(test[1] >= 0.885, "test accuracy " + test[1] + " < 0.885");
+        }
+    }
+
+    @Test
+    void mlpReaches88PercentIn30Epochs() throws Exception {
+        TrainTest data = fullData();
         try (Sequential net = Networks.notebookMlp(1)) {
             long start = System.nanoTime();
             History h = net.fit(data.train(), FitOptions.builder().batchSize(100).epochs(30).verbose(2).build());
