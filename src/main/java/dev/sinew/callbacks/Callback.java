@@ -17,6 +17,14 @@ public interface Callback {
 
     default void onTrainBegin(int epochs, int stepsPerEpoch) {}
 
+    /**
+     * Asked right after {@link #onTrainBegin}: the epoch {@code fit} should start at because this
+     * callback restored a checkpoint there ({@link BackupAndRestore}), or -1 for no opinion.
+     */
+    default int resumeEpoch() {
+        return -1;
+    }
+
     default void onEpochBegin(int epoch) {}
 
     /** After each training batch; {@code logs} is reused by the caller, copy what you keep. */

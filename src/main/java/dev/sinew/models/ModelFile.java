@@ -45,6 +45,7 @@ final class ModelFile {
         Sequential.TrainingState state = model.trainingState(); // one consistent read; checks the model is open
         List<float[]> weights = state.weights();
         if (!java.util.Arrays.asList(options).contains(SaveOption.ALLOW_NON_FINITE)) requireFinite(model, weights, path);
+        boolean full = !java.util.Arrays.asList(options).contains(SaveOption.WEIGHTS_ONLY);
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("format", FORMAT);
         meta.put("format_version", (long) FORMAT_VERSION);
@@ -71,7 +72,7 @@ final class ModelFile {
         inner.put("seed", model.seed());
         inner.put("layers", layers);
         config.put("config", inner);
-        if (model.isCompiled()) {
+        if (model.isCompiled() && full) {
             Map<String, Object> compile = new LinkedHashMap<>();
             compile.put("loss", model.loss().name());
             compile.put("optimizer", Map.of("class_name", model.optimizer().name(), "config", model.optimizer().getConfig()));
@@ -81,7 +82,7 @@ final class ModelFile {
 
         Map<String, Object> training = new LinkedHashMap<>();
         training.put("epoch", (long) state.epoch());
-        if (model.isCompiled()) {
+        if (model.isCompiled() && full) {
             Map<String, Object> opt = new LinkedHashMap<>();
             opt.put("iterations", state.iterations());
             opt.put("variables", List.copyOf(state.optimizerState().keySet()));
@@ -108,10 +109,11 @@ final class ModelFile {
                     }
                 }
                 put(zip, TRAINING_STATE, trainingJson);
-                for (Map.Entry<String, float[]> e : state.optimizerState().entrySet()) {
+                for (Map.Entry<String, float[]> e : full ? state.optimizerState().entrySet()
+                        : Map.<String, float[]>of().entrySet()) {
                     put(zip, optimizerEntry(e.getKey()), Npy.write(new int[] {e.getValue().length}, e.getValue()));
                 }
-                if (state.average() != null) {
+                if (state.average() != null && full) {
                     put(zip, optimizerEntry("average"), Npy.write(new int[] {state.average().length}, state.average()));
                 }
             }

@@ -7,5 +7,12 @@ public enum SaveOption {
      * inspecting it later; {@link Sequential#load} reads such a file back bit for bit. Without this
      * option {@code save} refuses such a model and leaves any file already at the path untouched.
      */
-    ALLOW_NON_FINITE
+    ALLOW_NON_FINITE,
+
+    /**
+     * Save the layers and weights only, without the compile settings and training state (Keras's
+     * {@code save_weights}; {@link Sequential#saveWeights}); {@link Sequential#loadWeights} reads it
+     * into a model of the same layers, and {@link Sequential#load} into an uncompiled one.
+     */
+    WEIGHTS_ONLY
 }

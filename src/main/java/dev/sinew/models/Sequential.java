@@ -990,6 +990,72 @@ public final class Sequential implements AutoCloseable {
         ModelFile.save(this, path, options); // reads the weights once, through getWeights (a consistent copy)
     }
 
+    /**
+     * Makes this model continue from a checkpoint of itself: the weights, the optimizer's
+     * iterations and state, each layer's random-number state and the epoch count are taken from
+     * {@code path} (a file {@link #save} wrote from a model of the same layers and optimizer).
+     * What {@code BackupAndRestore} and a resumed {@code fit} use.
+     *
+     * @throws IOException when the file is unreadable or describes another architecture or optimizer
+     */
+    public void restoreFrom(Path path) throws IOException {
+        checkCompiled("restoreFrom");
+        try (Sequential saved = ModelFile.load(path, backend)) {
+            TrainingState st = saved.trainingState();
+            List<Variable> mine = parameterTable().variables(), theirs = saved.parameterTable().variables();
+            if (mine.size() != theirs.size()) {
+                throw new ModelFormatException(path + " holds " + theirs.size() + " weights, model \"" + name + "\" has " + mine.size());
+            }
+            for (int i = 0; i < mine.size(); i++) {
+                if (!mine.get(i).shape().equals(theirs.get(i).shape()) || !mine.get(i).name().equals(theirs.get(i).name())) {
+                    throw new ModelFormatException(path + ": weight " + i + " is " + theirs.get(i).path() + " " + theirs.get(i).shape()
+                            + ", model \"" + name + "\" has " + mine.get(i).path() + " " + mine.get(i).shape());
+                }
+            }
+            if (!st.optimizerState().keySet().equals(optimizer.stateVariables().keySet())) {
+                throw new ModelFormatException(path + " holds the state of " + (saved.optimizer() == null ? "no optimizer"
+                        : saved.optimizer().name() + " " + st.optimizerState().keySet()) + ", model \"" + name + "\" trains with "
+                        + optimizer.name() + " " + optimizer.stateVariables().keySet());
+            }
+            if ((st.average() != null) != (optimizer.average() != null)) {
+                throw new ModelFormatException(path + ": the EMA setting differs from this model's optimizer");
+            }
+            Map<String, long[]> rng = new java.util.LinkedHashMap<>();
+            for (Map.Entry<String, long[]> e : st.layerRng().entrySet()) {
+                if (layers.stream().noneMatch(l -> l.name().equals(e.getKey()))) {
+                    throw new ModelFormatException(path + " has random-number state for a layer \"" + e.getKey()
+                            + "\" that model \"" + name + "\" does not have");
+                }
+                rng.put(e.getKey(), e.getValue());
+            }
+            setWeightsAllowingNonFinite(st.weights());
+            restoreTrainingState(st.iterations(), st.optimizerState(), st.average(), rng, st.epoch());
+        }
+    }
+
+    /**
+     * Saves only the weights (Keras's {@code save_weights}): a model file without the compile
+     * settings and training state, read back by {@link #loadWeights} into a model of the same layers.
+     */
+    public void saveWeights(Path path) throws IOException {
+        save(path, SaveOption.WEIGHTS_ONLY);
+    }
+
+    /** Sets this model's weights from a file {@link #saveWeights} or {@link #save} wrote for the same layers. */
+    public void loadWeights(Path path) throws IOException {
+        checkOpen();
+        try (Sequential saved = ModelFile.load(path, backend)) {
+            List<Variable> mine = parameterTable().variables(), theirs = saved.parameterTable().variables();
+            for (int i = 0; i < Math.max(mine.size(), theirs.size()); i++) {
+                if (i >= mine.size() || i >= theirs.size() || !mine.get(i).shape().equals(theirs.get(i).shape())) {
+                    throw new ModelFormatException(path + " holds weights " + theirs.stream().map(v -> v.path() + " " + v.shape()).toList()
+                            + "; model \"" + name + "\" has " + mine.stream().map(v -> v.path() + " " + v.shape()).toList());
+                }
+            }
+            setWeightsAllowingNonFinite(saved.getWeights());
+        }
+    }
+
     /** Loads a model saved by {@link #save} onto the default backend; it predicts exactly as the saved one did. */
     public static Sequential load(Path path) throws IOException {
         return ModelFile.load(path, Backends.defaultBackend());

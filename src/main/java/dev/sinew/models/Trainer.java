@@ -51,10 +51,12 @@ final class Trainer {
         model.setStopTraining(false);
         for (Callback c : callbacks) c.setModel(model);
         for (Callback c : callbacks) c.onTrainBegin(o.epochs(), steps);
+        int start = o.initialEpoch();
+        for (Callback c : callbacks) start = Math.max(start, c.resumeEpoch());
         // Resuming at epoch k: the shuffles of epochs 0 .. k-1 are replayed (no training), so epoch k
         // sees the order an uninterrupted run would have given it.
-        for (int epoch = 0; epoch < o.initialEpoch() && o.shuffle(); epoch++) Dataset.shuffle(index, rng);
-        for (int epoch = o.initialEpoch(); epoch < o.epochs() && !model.isStopTrainingRequested(); epoch++) {
+        for (int epoch = 0; epoch < start && o.shuffle(); epoch++) Dataset.shuffle(index, rng);
+        for (int epoch = start; epoch < o.epochs() && !model.isStopTrainingRequested(); epoch++) {
             if (o.shuffle()) Dataset.shuffle(index, rng);
             for (Callback c : callbacks) c.onEpochBegin(epoch);
             java.util.Arrays.fill(sums, 0);
