@@ -48,6 +48,11 @@ final class Trainer {
         Map<String, Double> logs = new LinkedHashMap<>();
         History history = new History();
 
+        // The names each epoch's logs will have, so that a callback monitoring a missing one fails now.
+        List<String> logKeys = new ArrayList<>(names);
+        if (validation != null) for (String k : names) logKeys.add("val_" + k);
+        for (Callback c : callbacks) c.checkLogKeys(List.copyOf(logKeys));
+
         model.setStopTraining(false);
         for (Callback c : callbacks) c.setModel(model);
         for (Callback c : callbacks) c.onTrainBegin(o.epochs(), steps);
