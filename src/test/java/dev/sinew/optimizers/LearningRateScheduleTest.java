@@ -125,6 +125,25 @@ class LearningRateScheduleTest {
         assertEquals(new ExponentialDecay(0.1, 100, 0.96), Schedules.fromConfig(keras));
     }
 
+    /**
+     * Periods of 1, 3, 9, 27, ... steps (t_mul 3) start at steps 0, 1, 4, 13, 40, 121, 364, each at
+     * m_mul^i of the initial rate. Keras's floor(log(1 + 2 f) / log 3) puts step 121 in period 4
+     * (log 243 / log 3 = 4.999...), where it would be that period's end, 0; Sinew corrects it.
+     */
+    @Test
+    void restartsStartEachPeriodAtItsFullRate() {
+        CosineDecayRestarts s = new CosineDecayRestarts(1.0, 1, 3.0, 0.5, 0.0);
+        long[] starts = {0, 1, 4, 13, 40, 121, 364, 1093};
+        for (int i = 0; i < starts.length; i++) {
+            assertEquals(Math.pow(0.5, i), s.at(starts[i]), 1e-15, "the start of period " + i + ", step " + starts[i]);
+            if (i > 1) {
+                double length = Math.pow(3, i - 1), last = 0.5 * Math.pow(0.5, i - 1) * (1 + Math.cos(Math.PI * (length - 1) / length));
+                assertEquals(last, s.at(starts[i] - 1), 1e-12, "the last step of period " + (i - 1));
+            }
+        }
+        assertTrue(Math.floor(Math.log(1 + 2 * 121.0) / Math.log(3)) == 4, "the rounding this test is about");
+    }
+
     @Test
     void badArgumentsAreRejectedQuotingTheValue() {
         assertMessage(() -> new ExponentialDecay(0.1, 0, 0.9), "ExponentialDecay: argument `decay_steps` must be > 0. Received: decay_steps=0");
