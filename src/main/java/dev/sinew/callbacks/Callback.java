@@ -1,6 +1,7 @@
 package dev.sinew.callbacks;
 
 import dev.sinew.models.Sequential;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -11,6 +12,15 @@ import java.util.Map;
  * {@link Sequential#setStopTraining(boolean)} to end training after the current epoch.
  */
 public interface Callback {
+
+    /**
+     * Called once by {@code fit} before anything else (before {@link #setModel} and
+     * {@link #onTrainBegin}), with the names each epoch's logs will have: {@code "loss"}, each
+     * metric, then the same prefixed {@code "val_"} when there is validation data. A callback that
+     * reads a log by name (EarlyStopping's {@code monitor}) throws {@link IllegalArgumentException}
+     * here when the name is not among them, so that a typo fails before the first epoch trains.
+     */
+    default void checkLogKeys(List<String> logKeys) {}
 
     /** Called once, before training starts. */
     default void setModel(Sequential model) {}

@@ -2,6 +2,7 @@ package dev.sinew.models;
 
 import dev.sinew.callbacks.Callback;
 import dev.sinew.callbacks.ProgressLogger;
+import dev.sinew.callbacks.TerminateOnNaN;
 import dev.sinew.data.Dataset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,6 +49,11 @@ final class Trainer {
         Map<String, Double> logs = new LinkedHashMap<>();
         History history = new History();
 
+        // The names each epoch's logs will have, so that a callback monitoring a missing one fails now.
+        List<String> logKeys = new ArrayList<>(names);
+        if (validation != null) for (String k : names) logKeys.add("val_" + k);
+        for (Callback c : callbacks) c.checkLogKeys(List.copyOf(logKeys));
+
         model.setStopTraining(false);
         for (Callback c : callbacks) c.setModel(model);
         for (Callback c : callbacks) c.onTrainBegin(o.epochs(), steps);
@@ -70,7 +76,14 @@ final class Trainer {
                     String msg = "loss became " + r[0] + " at epoch " + (epoch + 1) + "/" + o.epochs() + ", batch "
                             + (b + 1) + "/" + steps + "; training stopped. Try a smaller learning rate, or check the"
                             + " data for extreme values";
-                    if (o.onNaN() == FitOptions.OnNaN.THROW) throw new NonFiniteLossException(msg, epoch + 1, b + 1);
+                    boolean stop = o.onNaN() == FitOptions.OnNaN.STOP;
+                    for (Callback c : callbacks) {
+                        if (c instanceof TerminateOnNaN t) {
+                            t.onBatchEnd(b, Map.of("loss", (double) r[0])); // Keras's message, and the stop
+                            stop = true;
+                        }
+                    }
+                    if (!stop) throw new NonFiniteLossException(msg, epoch + 1, b + 1);
                     history.setStopReason(msg);
                     model.setStopTraining(true);
                     diverged = true;

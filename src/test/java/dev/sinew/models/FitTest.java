@@ -134,9 +134,11 @@ class FitTest {
     @Test
     void earlyStoppingOnAMissingLogIsAClearError() {
         try (Sequential net = mlp(2)) {
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> net.fit(SPLITS.train(),
+            // Rejected before the first epoch, naming the logs there will be.
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> net.fit(SPLITS.train(),
                     FitOptions.builder().epochs(1).verbose(0).callbacks(new EarlyStopping("val_accuracy", 2)).build()));
-            assertTrue(e.getMessage().contains("is there validation data?"), e.getMessage());
+            assertTrue(e.getMessage().contains("the logs will have [loss, accuracy] (is there validation data?)"), e.getMessage());
+            assertEquals(0, net.optimizer().iterations(), "no step was taken");
         }
     }
 
