@@ -77,6 +77,13 @@ public final class ModelCheckpoint implements Callback {
         return best;
     }
 
+    /** With saveBestOnly, a monitor the logs will not have is refused before the first epoch trains. */
+    @Override
+    public void checkLogKeys(java.util.List<String> logKeys) {
+        if (saveBestOnly) Monitor.checkKeys("ModelCheckpoint", monitor, logKeys);
+        resetBest();
+    }
+
     @Override
     public void setModel(Sequential model) {
         this.model = model;

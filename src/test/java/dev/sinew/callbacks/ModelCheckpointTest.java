@@ -80,6 +80,11 @@ class ModelCheckpointTest {
             try (Sequential onlyWeights = Sequential.load(weights)) {
                 assertFalse(onlyWeights.isCompiled(), "a weights-only file has no compile settings");
             }
+            // A monitor the logs will not have is refused before any step (no validation data here).
+            ModelCheckpoint best = ModelCheckpoint.builder(dir.resolve("b.zip")).saveBestOnly(true).build();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.fit(x, y,
+                    FitOptions.builder().epochs(1).verbose(0).callbacks(best).build()));
+            assertTrue(e.getMessage().contains("val_loss"), e.getMessage());
         }
     }
 
