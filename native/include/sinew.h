@@ -137,6 +137,53 @@ void sinew_moving_average(float *avg, const float *w, int64_t n, float momentum)
 void sinew_adam(float *w, const float *g, float *m, float *v, float *vhat, int64_t n, float alpha,
                 float beta1, float beta2, float epsilon);
 
+/* The complements one_minus_rho, one_minus_beta1 below are passed in, not computed here: Keras
+ * computes 1 - rho from the Python double and rounds the result to float32, which can differ by an
+ * ulp from 1 - (float) rho. */
+
+/* RMSprop (keras/src/optimizers/rmsprop.py), over n values:
+ *   v = rho v + (1 - rho) g^2
+ *   centered:   a = rho a + (1 - rho) g;  d = v - a^2 + epsilon      otherwise d = v + epsilon
+ *   inc = lr g / sqrt(d)
+ *   momentum:   mom = momentum mom + inc;  w -= mom                   otherwise w -= inc
+ * a is NULL unless centered; mom is NULL unless momentum > 0. */
+void sinew_rmsprop(float *w, const float *g, float *v, float *a, float *mom, int64_t n, float lr,
+                   float rho, float one_minus_rho, float momentum, float epsilon);
+
+/* Adagrad (keras/src/optimizers/adagrad.py): acc += g^2;  w -= lr g / sqrt(acc + epsilon).
+ * acc starts at initial_accumulator_value (the Java side fills it). */
+void sinew_adagrad(float *w, const float *g, float *acc, int64_t n, float lr, float epsilon);
+
+/* Adadelta (keras/src/optimizers/adadelta.py), with rms(x) = sqrt(x + epsilon):
+ *   acc_grad = rho acc_grad + (1 - rho) g^2
+ *   delta = -rms(acc_delta) g / rms(acc_grad)
+ *   acc_delta = rho acc_delta + (1 - rho) delta^2
+ *   w += lr delta */
+void sinew_adadelta(float *w, const float *g, float *acc_grad, float *acc_delta, int64_t n, float lr,
+                    float rho, float one_minus_rho, float epsilon);
+
+/* Adamax (keras/src/optimizers/adamax.py), with beta1_power = beta1^t:
+ *   m += (g - m)(1 - beta1);  u = max(beta2 u, |g|)
+ *   w -= lr m / ((1 - beta1_power)(u + epsilon)) */
+void sinew_adamax(float *w, const float *g, float *m, float *u, int64_t n, float lr,
+                  float one_minus_beta1, float beta2, float epsilon, float beta1_power);
+
+/* Nadam (keras/src/optimizers/nadam.py). The per-step scalars come from the Java side:
+ * u_t = beta1 (1 - 0.5 * 0.96^t), u_next = the same at t + 1, u_product = u_1 u_2 ... u_t,
+ * beta2_power = beta2^t. With u_product_next = u_product u_next:
+ *   m += (g - m)(1 - beta1);  v += (g^2 - v)(1 - beta2)
+ *   m_hat = u_next m / (1 - u_product_next) + (1 - u_t) g / (1 - u_product)
+ *   v_hat = v / (1 - beta2_power)
+ *   w -= m_hat lr / (sqrt(v_hat) + epsilon)
+ * (Keras casts beta1, beta2 to float32 before 1 - beta, so here the complements are computed.) */
+void sinew_nadam(float *w, const float *g, float *m, float *v, int64_t n, float lr, float beta1,
+                 float beta2, float epsilon, float u_t, float u_next, float u_product, float beta2_power);
+
+/* Lion (keras/src/optimizers/lion.py):
+ *   w -= lr sign(beta1 m + (1 - beta1) g);  m = beta2 m + (1 - beta2) g
+ * (as Nadam: Keras casts the betas to float32 first, so the complements are computed here). */
+void sinew_lion(float *w, const float *g, float *m, int64_t n, float lr, float beta1, float beta2);
+
 #ifdef __cplusplus
 }
 #endif

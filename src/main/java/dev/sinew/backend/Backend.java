@@ -210,6 +210,91 @@ public abstract class Backend {
     }
 
     /**
+     * RMSprop's update over n values (keras/src/optimizers/rmsprop.py), given {@code oneMinusRho}
+     * (Keras rounds 1 - rho computed in double, which may differ by an ulp from 1 - (float) rho):
+     * v = rho v + (1 - rho) g^2;
+     * centered (a not null): a = rho a + (1 - rho) g, d = v - a^2 + epsilon, else d = v + epsilon;
+     * inc = lr g / sqrt(d); with momentum (mom not null) mom = momentum mom + inc, w -= mom, else
+     * w -= inc.
+     */
+    public final void rmsprop(Tensor w, Tensor g, Tensor v, Tensor a, Tensor mom, long n, float lr, float rho,
+            float oneMinusRho, float momentum, float epsilon) {
+        Check.positive("rmsprop", "n", n);
+        Check.holds("rmsprop", "w", w, n);
+        Check.holds("rmsprop", "g", g, n);
+        Check.holds("rmsprop", "v", v, n);
+        if (a != null) Check.holds("rmsprop", "a", a, n);
+        if (mom != null) Check.holds("rmsprop", "mom", mom, n);
+        rmspropImpl(w, g, v, a, mom, n, lr, rho, oneMinusRho, momentum, epsilon);
+    }
+
+    /** Adagrad's update over n values (keras/src/optimizers/adagrad.py): acc += g^2; w -= lr g / sqrt(acc + epsilon). */
+    public final void adagrad(Tensor w, Tensor g, Tensor acc, long n, float lr, float epsilon) {
+        Check.positive("adagrad", "n", n);
+        Check.holds("adagrad", "w", w, n);
+        Check.holds("adagrad", "g", g, n);
+        Check.holds("adagrad", "acc", acc, n);
+        adagradImpl(w, g, acc, n, lr, epsilon);
+    }
+
+    /**
+     * Adadelta's update over n values (keras/src/optimizers/adadelta.py), rms(x) = sqrt(x + epsilon),
+     * given {@code oneMinusRho} as for {@link #rmsprop}:
+     * accGrad = rho accGrad + (1 - rho) g^2; delta = -rms(accDelta) g / rms(accGrad);
+     * accDelta = rho accDelta + (1 - rho) delta^2; w += lr delta.
+     */
+    public final void adadelta(Tensor w, Tensor g, Tensor accGrad, Tensor accDelta, long n, float lr, float rho,
+            float oneMinusRho, float epsilon) {
+        Check.positive("adadelta", "n", n);
+        Check.holds("adadelta", "w", w, n);
+        Check.holds("adadelta", "g", g, n);
+        Check.holds("adadelta", "accGrad", accGrad, n);
+        Check.holds("adadelta", "accDelta", accDelta, n);
+        adadeltaImpl(w, g, accGrad, accDelta, n, lr, rho, oneMinusRho, epsilon);
+    }
+
+    /**
+     * Adamax's update over n values (keras/src/optimizers/adamax.py), beta1Power = beta1^t,
+     * {@code oneMinusBeta1} as {@link #rmsprop}'s oneMinusRho:
+     * m += (g - m)(1 - beta1); u = max(beta2 u, |g|); w -= lr m / ((1 - beta1Power)(u + epsilon)).
+     */
+    public final void adamax(Tensor w, Tensor g, Tensor m, Tensor u, long n, float lr, float oneMinusBeta1,
+            float beta2, float epsilon, float beta1Power) {
+        Check.positive("adamax", "n", n);
+        Check.holds("adamax", "w", w, n);
+        Check.holds("adamax", "g", g, n);
+        Check.holds("adamax", "m", m, n);
+        Check.holds("adamax", "u", u, n);
+        adamaxImpl(w, g, m, u, n, lr, oneMinusBeta1, beta2, epsilon, beta1Power);
+    }
+
+    /**
+     * Nadam's update over n values (keras/src/optimizers/nadam.py), given this step's scalars
+     * uT = beta1 (1 - 0.5 * 0.96^t), uNext (the same at t + 1), uProduct = u_1 ... u_t and
+     * beta2Power = beta2^t: m += (g - m)(1 - beta1); v += (g^2 - v)(1 - beta2);
+     * mHat = uNext m / (1 - uProduct uNext) + (1 - uT) g / (1 - uProduct);
+     * w -= mHat lr / (sqrt(v / (1 - beta2Power)) + epsilon).
+     */
+    public final void nadam(Tensor w, Tensor g, Tensor m, Tensor v, long n, float lr, float beta1, float beta2,
+            float epsilon, float uT, float uNext, float uProduct, float beta2Power) {
+        Check.positive("nadam", "n", n);
+        Check.holds("nadam", "w", w, n);
+        Check.holds("nadam", "g", g, n);
+        Check.holds("nadam", "m", m, n);
+        Check.holds("nadam", "v", v, n);
+        nadamImpl(w, g, m, v, n, lr, beta1, beta2, epsilon, uT, uNext, uProduct, beta2Power);
+    }
+
+    /** Lion's update over n values (keras/src/optimizers/lion.py): w -= lr sign(beta1 m + (1 - beta1) g); m = beta2 m + (1 - beta2) g. */
+    public final void lion(Tensor w, Tensor g, Tensor m, long n, float lr, float beta1, float beta2) {
+        Check.positive("lion", "n", n);
+        Check.holds("lion", "w", w, n);
+        Check.holds("lion", "g", g, n);
+        Check.holds("lion", "m", m, n);
+        lionImpl(w, g, m, n, lr, beta1, beta2);
+    }
+
+    /**
      * Inverted dropout over n values: keeps each with probability 1 - rate (decided by a hash of
      * {@code seed} and the index, identical in both backends), writing mask = 1/(1-rate) or 0 and
      * y = x * mask. y may be x.
@@ -350,6 +435,22 @@ public abstract class Backend {
 
     protected abstract void adamImpl(Tensor w, Tensor g, Tensor m, Tensor v, Tensor vhat, long n, float alpha,
             float beta1, float beta2, float epsilon);
+
+    protected abstract void rmspropImpl(Tensor w, Tensor g, Tensor v, Tensor a, Tensor mom, long n, float lr, float rho,
+            float oneMinusRho, float momentum, float epsilon);
+
+    protected abstract void adagradImpl(Tensor w, Tensor g, Tensor acc, long n, float lr, float epsilon);
+
+    protected abstract void adadeltaImpl(Tensor w, Tensor g, Tensor accGrad, Tensor accDelta, long n, float lr, float rho,
+            float oneMinusRho, float epsilon);
+
+    protected abstract void adamaxImpl(Tensor w, Tensor g, Tensor m, Tensor u, long n, float lr, float oneMinusBeta1,
+            float beta2, float epsilon, float beta1Power);
+
+    protected abstract void nadamImpl(Tensor w, Tensor g, Tensor m, Tensor v, long n, float lr, float beta1, float beta2,
+            float epsilon, float uT, float uNext, float uProduct, float beta2Power);
+
+    protected abstract void lionImpl(Tensor w, Tensor g, Tensor m, long n, float lr, float beta1, float beta2);
 
     protected abstract void dropoutImpl(Tensor y, Tensor mask, Tensor x, long n, float rate, long seed);
 

@@ -242,6 +242,44 @@ public final class NativeBackend extends Backend {
     }
 
     @Override
+    protected void rmspropImpl(Tensor w, Tensor g, Tensor v, Tensor a, Tensor mom, long n, float lr, float rho,
+            float oneMinusRho, float momentum, float epsilon) {
+        sinew_h.sinew_rmsprop(w.segment(), g.segment(), v.segment(), seg(a), seg(mom), n, lr, rho, oneMinusRho, momentum,
+                epsilon);
+    }
+
+    @Override
+    protected void adagradImpl(Tensor w, Tensor g, Tensor acc, long n, float lr, float epsilon) {
+        sinew_h.sinew_adagrad(w.segment(), g.segment(), acc.segment(), n, lr, epsilon);
+    }
+
+    @Override
+    protected void adadeltaImpl(Tensor w, Tensor g, Tensor accGrad, Tensor accDelta, long n, float lr, float rho,
+            float oneMinusRho, float epsilon) {
+        sinew_h.sinew_adadelta(w.segment(), g.segment(), accGrad.segment(), accDelta.segment(), n, lr, rho, oneMinusRho,
+                epsilon);
+    }
+
+    @Override
+    protected void adamaxImpl(Tensor w, Tensor g, Tensor m, Tensor u, long n, float lr, float oneMinusBeta1,
+            float beta2, float epsilon, float beta1Power) {
+        sinew_h.sinew_adamax(w.segment(), g.segment(), m.segment(), u.segment(), n, lr, oneMinusBeta1, beta2, epsilon,
+                beta1Power);
+    }
+
+    @Override
+    protected void nadamImpl(Tensor w, Tensor g, Tensor m, Tensor v, long n, float lr, float beta1, float beta2,
+            float epsilon, float uT, float uNext, float uProduct, float beta2Power) {
+        sinew_h.sinew_nadam(w.segment(), g.segment(), m.segment(), v.segment(), n, lr, beta1, beta2, epsilon, uT, uNext,
+                uProduct, beta2Power);
+    }
+
+    @Override
+    protected void lionImpl(Tensor w, Tensor g, Tensor m, long n, float lr, float beta1, float beta2) {
+        sinew_h.sinew_lion(w.segment(), g.segment(), m.segment(), n, lr, beta1, beta2);
+    }
+
+    @Override
     protected void dropoutImpl(Tensor y, Tensor mask, Tensor x, long n, float rate, long seed) {
         sinew_h.sinew_dropout_forward(y.segment(), mask.segment(), x.segment(), n, rate, seed);
     }

@@ -227,6 +227,94 @@ public final class ReferenceBackend extends Backend {
     }
 
     @Override
+    protected void rmspropImpl(Tensor w, Tensor g, Tensor v, Tensor a, Tensor mom, long n, float lr, float rho,
+            float oneMinusRho, float momentum, float epsilon) {
+        for (long i = 0; i < n; i++) {
+            double gi = g.get(i);
+            float vi = (float) (rho * (double) v.get(i) + oneMinusRho * gi * gi);
+            v.set(i, vi);
+            double d = (double) vi + epsilon;
+            if (a != null) {
+                float ai = (float) (rho * (double) a.get(i) + oneMinusRho * gi);
+                a.set(i, ai);
+                d = (double) vi - (double) ai * ai + epsilon;
+            }
+            double inc = lr * gi / Math.sqrt(d);
+            if (mom != null) {
+                float mi = (float) (momentum * (double) mom.get(i) + inc);
+                mom.set(i, mi);
+                w.set(i, w.get(i) - mi);
+            } else {
+                w.set(i, (float) (w.get(i) - inc));
+            }
+        }
+    }
+
+    @Override
+    protected void adagradImpl(Tensor w, Tensor g, Tensor acc, long n, float lr, float epsilon) {
+        for (long i = 0; i < n; i++) {
+            double gi = g.get(i);
+            float ai = (float) (acc.get(i) + gi * gi);
+            acc.set(i, ai);
+            w.set(i, (float) (w.get(i) - lr * gi / Math.sqrt((double) ai + epsilon)));
+        }
+    }
+
+    @Override
+    protected void adadeltaImpl(Tensor w, Tensor g, Tensor accGrad, Tensor accDelta, long n, float lr, float rho,
+            float oneMinusRho, float epsilon) {
+        for (long i = 0; i < n; i++) {
+            double gi = g.get(i);
+            float ag = (float) (rho * (double) accGrad.get(i) + oneMinusRho * gi * gi);
+            accGrad.set(i, ag);
+            double ad = accDelta.get(i);
+            double delta = -Math.sqrt(ad + epsilon) * gi / Math.sqrt((double) ag + epsilon);
+            accDelta.set(i, (float) (rho * ad + oneMinusRho * delta * delta));
+            w.set(i, (float) (w.get(i) + lr * delta));
+        }
+    }
+
+    @Override
+    protected void adamaxImpl(Tensor w, Tensor g, Tensor m, Tensor u, long n, float lr, float oneMinusBeta1,
+            float beta2, float epsilon, float beta1Power) {
+        for (long i = 0; i < n; i++) {
+            double gi = g.get(i);
+            float mi = (float) (m.get(i) + (gi - m.get(i)) * oneMinusBeta1);
+            float ui = (float) Math.max((double) beta2 * u.get(i), Math.abs(gi));
+            m.set(i, mi);
+            u.set(i, ui);
+            w.set(i, (float) (w.get(i) - lr * (double) mi / ((1.0 - beta1Power) * ((double) ui + epsilon))));
+        }
+    }
+
+    @Override
+    protected void nadamImpl(Tensor w, Tensor g, Tensor m, Tensor v, long n, float lr, float beta1, float beta2,
+            float epsilon, float uT, float uNext, float uProduct, float beta2Power) {
+        double uProductNext = (double) uProduct * uNext;
+        for (long i = 0; i < n; i++) {
+            double gi = g.get(i);
+            float mi = (float) (m.get(i) + (gi - m.get(i)) * (1.0 - beta1));
+            float vi = (float) (v.get(i) + (gi * gi - v.get(i)) * (1.0 - beta2));
+            m.set(i, mi);
+            v.set(i, vi);
+            double mHat = uNext * (double) mi / (1.0 - uProductNext) + (1.0 - uT) * gi / (1.0 - uProduct);
+            double vHat = vi / (1.0 - beta2Power);
+            w.set(i, (float) (w.get(i) - mHat * lr / (Math.sqrt(vHat) + epsilon)));
+        }
+    }
+
+    @Override
+    protected void lionImpl(Tensor w, Tensor g, Tensor m, long n, float lr, float beta1, float beta2) {
+        for (long i = 0; i < n; i++) {
+            double gi = g.get(i), mi = m.get(i);
+            double c = mi * beta1 + gi * (1.0 - beta1);
+            double sign = c > 0 ? 1 : c < 0 ? -1 : c; // 0 at 0, NaN stays NaN, as Keras's ops.sign
+            w.set(i, (float) (w.get(i) - lr * sign));
+            m.set(i, (float) (mi * beta2 + gi * (1.0 - beta2)));
+        }
+    }
+
+    @Override
     protected void dropoutImpl(Tensor y, Tensor mask, Tensor x, long n, float rate, long seed) {
         float scale = 1f / (1f - rate);
         for (long i = 0; i < n; i++) {

@@ -1068,4 +1068,264 @@ public class sinew_h {
             throw new AssertionError("should not reach here", ex$);
         }
     }
+
+    private static class sinew_rmsprop {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_LONG,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_rmsprop");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_rmsprop$descriptor() {
+        return sinew_rmsprop.DESC;
+    }
+
+    public static MethodHandle sinew_rmsprop$handle() {
+        return sinew_rmsprop.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_rmsprop(float *w, const float *g, float *v, float *a, float *mom, int64_t n, float lr, float rho, float one_minus_rho, float momentum, float epsilon)
+     * }
+     */
+    public static void sinew_rmsprop(MemorySegment w, MemorySegment g, MemorySegment v, MemorySegment a, MemorySegment mom, long n, float lr, float rho, float one_minus_rho, float momentum, float epsilon) {
+        var mh$ = sinew_rmsprop.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_rmsprop", w, g, v, a, mom, n, lr, rho, one_minus_rho, momentum, epsilon);
+            }
+            mh$.invokeExact(w, g, v, a, mom, n, lr, rho, one_minus_rho, momentum, epsilon);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_adagrad {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_LONG,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_adagrad");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_adagrad$descriptor() {
+        return sinew_adagrad.DESC;
+    }
+
+    public static MethodHandle sinew_adagrad$handle() {
+        return sinew_adagrad.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_adagrad(float *w, const float *g, float *acc, int64_t n, float lr, float epsilon)
+     * }
+     */
+    public static void sinew_adagrad(MemorySegment w, MemorySegment g, MemorySegment acc, long n, float lr, float epsilon) {
+        var mh$ = sinew_adagrad.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_adagrad", w, g, acc, n, lr, epsilon);
+            }
+            mh$.invokeExact(w, g, acc, n, lr, epsilon);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_adadelta {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_LONG,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_adadelta");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_adadelta$descriptor() {
+        return sinew_adadelta.DESC;
+    }
+
+    public static MethodHandle sinew_adadelta$handle() {
+        return sinew_adadelta.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_adadelta(float *w, const float *g, float *acc_grad, float *acc_delta, int64_t n, float lr, float rho, float one_minus_rho, float epsilon)
+     * }
+     */
+    public static void sinew_adadelta(MemorySegment w, MemorySegment g, MemorySegment acc_grad, MemorySegment acc_delta, long n, float lr, float rho, float one_minus_rho, float epsilon) {
+        var mh$ = sinew_adadelta.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_adadelta", w, g, acc_grad, acc_delta, n, lr, rho, one_minus_rho, epsilon);
+            }
+            mh$.invokeExact(w, g, acc_grad, acc_delta, n, lr, rho, one_minus_rho, epsilon);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_adamax {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_LONG,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_adamax");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_adamax$descriptor() {
+        return sinew_adamax.DESC;
+    }
+
+    public static MethodHandle sinew_adamax$handle() {
+        return sinew_adamax.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_adamax(float *w, const float *g, float *m, float *u, int64_t n, float lr, float one_minus_beta1, float beta2, float epsilon, float beta1_power)
+     * }
+     */
+    public static void sinew_adamax(MemorySegment w, MemorySegment g, MemorySegment m, MemorySegment u, long n, float lr, float one_minus_beta1, float beta2, float epsilon, float beta1_power) {
+        var mh$ = sinew_adamax.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_adamax", w, g, m, u, n, lr, one_minus_beta1, beta2, epsilon, beta1_power);
+            }
+            mh$.invokeExact(w, g, m, u, n, lr, one_minus_beta1, beta2, epsilon, beta1_power);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_nadam {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_LONG,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_nadam");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_nadam$descriptor() {
+        return sinew_nadam.DESC;
+    }
+
+    public static MethodHandle sinew_nadam$handle() {
+        return sinew_nadam.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_nadam(float *w, const float *g, float *m, float *v, int64_t n, float lr, float beta1, float beta2, float epsilon, float u_t, float u_next, float u_product, float beta2_power)
+     * }
+     */
+    public static void sinew_nadam(MemorySegment w, MemorySegment g, MemorySegment m, MemorySegment v, long n, float lr, float beta1, float beta2, float epsilon, float u_t, float u_next, float u_product, float beta2_power) {
+        var mh$ = sinew_nadam.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_nadam", w, g, m, v, n, lr, beta1, beta2, epsilon, u_t, u_next, u_product, beta2_power);
+            }
+            mh$.invokeExact(w, g, m, v, n, lr, beta1, beta2, epsilon, u_t, u_next, u_product, beta2_power);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_lion {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_LONG,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_lion");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_lion$descriptor() {
+        return sinew_lion.DESC;
+    }
+
+    public static MethodHandle sinew_lion$handle() {
+        return sinew_lion.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_lion(float *w, const float *g, float *m, int64_t n, float lr, float beta1, float beta2)
+     * }
+     */
+    public static void sinew_lion(MemorySegment w, MemorySegment g, MemorySegment m, long n, float lr, float beta1, float beta2) {
+        var mh$ = sinew_lion.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_lion", w, g, m, n, lr, beta1, beta2);
+            }
+            mh$.invokeExact(w, g, m, n, lr, beta1, beta2);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
 }

@@ -45,7 +45,11 @@ public class Adam extends Optimizer {
         this.amsgrad = b.amsgrad;
     }
 
-    public static AdamBuilder builder() {
+    /**
+     * A builder with Keras's defaults. Its static type is the generic {@link Builder} so that
+     * {@link AdamW#builder()}, whose builder extends it, can hide this method.
+     */
+    public static Builder<?, ? extends Adam> builder() {
         return new AdamBuilder();
     }
 

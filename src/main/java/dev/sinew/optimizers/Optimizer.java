@@ -103,6 +103,23 @@ public abstract class Optimizer {
     }
 
     /**
+     * The value state variable {@code name} starts at, as Keras's initializer for it: 0 unless an
+     * optimizer says otherwise (Adagrad's accumulator starts at {@code initial_accumulator_value}).
+     */
+    protected float initialValue(String name) {
+        return 0f;
+    }
+
+    /**
+     * How many values state variable {@code name} holds when {@code n} weights are trainable: one per
+     * weight, unless the optimizer keeps a single number for the whole model (Nadam's
+     * {@code u_product}), which is then a state variable of size 1.
+     */
+    protected int stateSize(String name, int n) {
+        return n;
+    }
+
+    /**
      * The optimizer's own update over the {@code n} trainable values {@code w} with gradients
      * {@code g} (already clipped), learning rate {@code lr}, for step {@code t} = iterations + 1
      * (Keras's {@code local_step}); state from {@link #state(String)}.
@@ -115,15 +132,22 @@ public abstract class Optimizer {
     // ------------------------------------------------------------------ binding
 
     /**
-     * Binds this optimizer to a model's weights: state variables (zeros) are allocated from
-     * {@code workspace}, one value per trainable value; {@code iterations} restarts at 0. Binding
-     * again (a second {@code compile}) resets all state.
+     * Binds this optimizer to a model's weights: state variables are allocated from
+     * {@code workspace}, one value per trainable value ({@link #stateSize}), each filled with its
+     * {@link #initialValue}; {@code iterations} restarts at 0. Binding again (a second
+     * {@code compile}) resets all state.
      */
     public final void build(Backend backend, ParameterTable table, Workspace workspace) {
         if (backend == null || table == null || workspace == null) throw new IllegalArgumentException("build: null argument");
         int n = (int) Math.max(table.trainableSize(), 1);
         Map<String, Tensor> fresh = new LinkedHashMap<>();
-        for (String s : stateNames()) fresh.put(s, workspace.allocate(Shape.of(n)));
+        for (String s : stateNames()) {
+            int size = stateSize(s, n);
+            Tensor t = workspace.allocate(Shape.of(size));
+            float v0 = initialValue(s);
+            if (v0 != 0f) for (int i = 0; i < size; i++) t.set(i, v0);
+            fresh.put(s, t);
+        }
         Tensor avg = null;
         if (useEma) {
             avg = workspace.allocate(Shape.of(n));
@@ -156,7 +180,10 @@ public abstract class Optimizer {
         return t;
     }
 
-    /** The state variables by name (each as large as the trainable block), for saving and tests. */
+    /**
+     * The state variables by name, for saving and tests: each as large as the trainable block,
+     * except a scalar state (size 1, see {@link #stateSize}) such as Nadam's {@code u_product}.
+     */
     public final Map<String, Tensor> stateVariables() {
         return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(state));
     }
@@ -401,7 +428,8 @@ public abstract class Optimizer {
             if (lr instanceof Number x) learningRate(x.doubleValue());
             else if (lr instanceof Map<?, ?> m) learningRate(Schedules.fromConfig((Map<String, Object>) m));
             else if (lr != null) throw new IllegalArgumentException("optimizer config: 'learning_rate' must be a number or a schedule, got " + lr);
-            weightDecay = number(c, "weight_decay");
+            // absent keeps the optimizer's default (AdamW's is 0.004); an explicit null is "none"
+            if (c.containsKey("weight_decay")) weightDecay = number(c, "weight_decay");
             clipnorm = number(c, "clipnorm");
             clipvalue = number(c, "clipvalue");
             globalClipnorm = number(c, "global_clipnorm");

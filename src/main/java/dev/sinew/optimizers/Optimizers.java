@@ -20,6 +20,13 @@ public final class Optimizers {
     static {
         register("SGD", SGD::fromConfig);
         register("Adam", Adam::fromConfig);
+        register("AdamW", AdamW::fromConfig);
+        register("RMSprop", RMSprop::fromConfig);
+        register("Adagrad", Adagrad::fromConfig);
+        register("Adadelta", Adadelta::fromConfig);
+        register("Adamax", Adamax::fromConfig);
+        register("Nadam", Nadam::fromConfig);
+        register("Lion", Lion::fromConfig);
     }
 
     private static void register(String className, Function<Map<String, Object>, Optimizer> fromConfig) {

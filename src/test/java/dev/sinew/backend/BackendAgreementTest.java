@@ -9,7 +9,9 @@ import dev.sinew.TestUtil;
 import dev.sinew.activations.Activation;
 import dev.sinew.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -177,6 +179,52 @@ class BackendAgreementTest {
         Tensor B = t(bad);
         assertEquals(ref.countNonFinite(B, n), nat.countNonFinite(B, n));
         assertEquals(n > 2 ? 2 : 1, nat.countNonFinite(B, n));
+        owned.forEach(Tensor::close);
+    }
+
+    /** One optimizer kernel applied to weights w, gradient g and state tensors s, on one backend. */
+    interface Update {
+        void apply(Backend b, Tensor w, Tensor g, Tensor[] s, int n);
+    }
+
+    /**
+     * The adaptive optimizers' fused kernels (keras/src/optimizers/*.py), three steps each from the
+     * same random weights, gradients and non-negative state: weights and every state variable must
+     * agree. The hyper-parameters are arbitrary but valid; OptimizerGoldenTest checks the formulas.
+     */
+    @ParameterizedTest(name = "adaptive optimizers n={0}")
+    @MethodSource("optimizerSizes")
+    void adaptiveOptimizerKernels(int n) {
+        Map<String, Update> kernels = new LinkedHashMap<>();
+        kernels.put("rmsprop", (b, w, g, s, k) -> b.rmsprop(w, g, s[0], null, null, k, 0.01f, 0.9f, 0.1f, 0f, 1e-7f));
+        kernels.put("rmsprop centered momentum",
+                (b, w, g, s, k) -> b.rmsprop(w, g, s[0], s[1], s[2], k, 0.01f, 0.9f, 0.1f, 0.5f, 1e-7f));
+        kernels.put("adagrad", (b, w, g, s, k) -> b.adagrad(w, g, s[0], k, 0.1f, 1e-7f));
+        kernels.put("adadelta", (b, w, g, s, k) -> b.adadelta(w, g, s[0], s[1], k, 1f, 0.95f, 0.05f, 1e-6f));
+        kernels.put("adamax", (b, w, g, s, k) -> b.adamax(w, g, s[0], s[1], k, 0.01f, 0.1f, 0.999f, 1e-7f, 0.729f));
+        kernels.put("nadam", (b, w, g, s, k) -> b.nadam(w, g, s[0], s[1], k, 0.01f, 0.9f, 0.999f, 1e-7f, 0.47f, 0.48f,
+                0.2f, 0.997f));
+        kernels.put("lion", (b, w, g, s, k) -> b.lion(w, g, s[0], k, 0.001f, 0.9f, 0.99f));
+        for (Map.Entry<String, Update> e : kernels.entrySet()) {
+            SplittableRandom rng = new SplittableRandom(n);
+            float[] w = uniform(rng, n, -1, 1);
+            float[][] state = new float[3][];
+            // second moments and norms are >= 0; centered RMSprop needs v >= a^2 (a = state 1 <= 0.1)
+            for (int i = 0; i < 3; i++) state[i] = uniform(rng, n, i == 0 ? 0.02 : 0, 0.1);
+            Tensor wn = t(w), wr = t(w);
+            Tensor[] sn = new Tensor[3], sr = new Tensor[3];
+            for (int i = 0; i < 3; i++) {
+                sn[i] = t(state[i]);
+                sr[i] = t(state[i]);
+            }
+            for (int step = 0; step < 3; step++) {
+                Tensor g = t(uniform(rng, n, -1, 1));
+                e.getValue().apply(nat, wn, g, sn, n);
+                e.getValue().apply(ref, wr, g, sr, n);
+            }
+            agree(e.getKey() + " w n=" + n, wn.toArray(), wr.toArray());
+            for (int i = 0; i < 3; i++) agree(e.getKey() + " state " + i + " n=" + n, sn[i].toArray(), sr[i].toArray());
+        }
         owned.forEach(Tensor::close);
     }
 
