@@ -271,7 +271,9 @@ final class ModelFileReader {
                         + names);
             }
             int n = (int) model.parameterTable().trainableSize();
-            for (String name : names) state.put(name, readVector(ModelFile.optimizerEntry(name), n));
+            for (String name : names) {
+                state.put(name, readVector(ModelFile.optimizerEntry(name), (int) optimizer.stateLength(name)));
+            }
             if (Boolean.TRUE.equals(o.get("average"))) {
                 if (optimizer.average() == null) throw new IllegalArgumentException("an EMA average for an optimizer without use_ema");
                 average = readVector(ModelFile.optimizerEntry("average"), n);

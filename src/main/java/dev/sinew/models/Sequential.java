@@ -913,7 +913,7 @@ public final class Sequential implements AutoCloseable {
             if (optimizer != null) {
                 iterations = optimizer.iterations();
                 for (Map.Entry<String, Tensor> e : optimizer.stateVariables().entrySet()) {
-                    state.put(e.getKey(), firstValues(e.getValue(), n));
+                    state.put(e.getKey(), firstValues(e.getValue(), optimizer.stateLength(e.getKey())));
                 }
                 if (optimizer.average() != null) avg = firstValues(optimizer.average(), n);
             }

@@ -188,6 +188,16 @@ public abstract class Optimizer {
         return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(state));
     }
 
+    /**
+     * How many values of state variable {@code name} are meaningful for the bound model (one per
+     * trainable weight, or 1 for a scalar state): what a checkpoint saves and restores.
+     */
+    public final long stateLength(String name) {
+        if (table == null) throw new IllegalStateException(name() + " is not bound to a model");
+        state(name);
+        return stateSize(name, (int) table.trainableSize());
+    }
+
     /** The moving average of the weights ({@code use_ema}), or null. */
     public final Tensor average() {
         return average;

@@ -99,6 +99,19 @@ class ResumeTest {
         resumesBitForBit(() -> new Adam(0.003));
     }
 
+    /** Every optimizer's state travels: Nadam's scalar u_product, Adagrad's accumulators, EMA averages... */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "lion"})
+    void everyOptimizerResumesBitForBit(String name) throws IOException {
+        resumesBitForBit(() -> dev.sinew.optimizers.Optimizers.get(name));
+    }
+
+    @Test
+    void anOptimizerWithEmaAndCentredRmspropResumesBitForBit() throws IOException {
+        resumesBitForBit(() -> dev.sinew.optimizers.Optimizers.fromConfig("RMSprop",
+                java.util.Map.of("centered", true, "momentum", 0.5, "use_ema", true, "ema_momentum", 0.9)));
+    }
+
     /** Without the training state the run would not resume exactly: the test above can fail. */
     @Test
     void aFreshOptimizerDoesNotResumeTheSame() throws IOException {
