@@ -8,6 +8,7 @@ The same networks, optimisers, batch sizes and data as Sinew's side (Compare.jav
   W2  the notebook CNN, SGD 0.05, batch 64: seconds per epoch (938 steps; measured over --w2-steps, scaled)
   W3  W1's network, inference on the 10,000 test images in batches of 1,000: images per second
   W4  2-150-150-100-1 relu, MSE, SGD 0.1, batch 20: microseconds per training step
+  W1A W1 with Adam(0.001) (torch.optim.Adam, eps 1e-7 as Keras's default): seconds per epoch
 """
 import argparse, gzip, json, os, struct, time
 
@@ -48,8 +49,8 @@ def cnn():
                          nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10))
 
 
-def train_steps(model, lr, x, y, batch, steps, loss_fn, shape=None):
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
+def train_steps(model, lr, x, y, batch, steps, loss_fn, shape=None, adam=False):
+    opt = torch.optim.Adam(model.parameters(), lr=lr, eps=1e-7) if adam else torch.optim.SGD(model.parameters(), lr=lr)
     perm = torch.randperm(x.shape[0])
     start = time.perf_counter()
     for s in range(steps):
@@ -79,6 +80,10 @@ def main():
     train_steps(m, 0.1, xs, ys, 100, 50, ce)  # warm-up
     w1 = train_steps(m, 0.1, xs, ys, 100, 600, ce)
 
+    ma = mlp()
+    train_steps(ma, 0.001, xs, ys, 100, 50, ce, adam=True)  # warm-up
+    w1a = train_steps(ma, 0.001, xs, ys, 100, 600, ce, adam=True)
+
     c = cnn()
     train_steps(c, 0.05, xs, ys, 64, 20, ce, (1, 28, 28))
     w2 = train_steps(c, 0.05, xs, ys, 64, a.w2_steps, ce, (1, 28, 28)) * 938 / a.w2_steps
@@ -102,7 +107,7 @@ def main():
 
     print(json.dumps({"library": "PyTorch " + torch.__version__, "torch_threads": a.threads,
                       "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
-                      "w1_s_per_epoch": w1, "w2_s_per_epoch": w2, "w3_images_per_s": w3, "w4_us_per_step": w4}))
+                      "w1_s_per_epoch": w1, "w1a_s_per_epoch": w1a, "w2_s_per_epoch": w2, "w3_images_per_s": w3, "w4_us_per_step": w4}))
 
 
 if __name__ == "__main__":

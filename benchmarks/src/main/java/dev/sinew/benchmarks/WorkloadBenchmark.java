@@ -2,6 +2,7 @@ package dev.sinew.benchmarks;
 
 import dev.sinew.examples.Networks;
 import dev.sinew.models.Sequential;
+import dev.sinew.optimizers.Adam;
 import dev.sinew.tensor.Tensor;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +15,8 @@ import org.openjdk.jmh.annotations.*;
  *       an epoch of 60,000 images is 600 steps;</li>
  *   <li>W2: one training step of the notebook CNN (batch 64, SGD 0.05); an epoch is 938 steps;</li>
  *   <li>W3: inference of 1,000 images by W1's network (images/s = 1000 / time);</li>
- *   <li>W4: one step of the notebook's first program (2-150-150-100-1, MSE, batch 20).</li>
+ *   <li>W4: one step of the notebook's first program (2-150-150-100-1, MSE, batch 20);</li>
+ *   <li>W1 with Adam(0.001) instead of SGD: the optimizer's share of a step.</li>
  * </ul>
  * Run with {@code -prof gc} to see the bytes allocated per step.
  */
@@ -25,13 +27,15 @@ import org.openjdk.jmh.annotations.*;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 public class WorkloadBenchmark {
-    private Sequential mlp, cnn, regression;
+    private Sequential mlp, mlpAdam, cnn, regression;
     private Tensor x100, y100, x64, y64, x1000, x20, y20;
 
     @Setup
     public void setUp() {
         SplittableRandom rng = new SplittableRandom(1);
         mlp = Networks.notebookMlp(1);
+        mlpAdam = Networks.mlp(784, new int[] {150, 150, 100}, 10, 0, 1);
+        mlpAdam.compile("categorical_crossentropy", new Adam(0.001), "accuracy");
         cnn = Networks.notebookCnn(0, false, 1);
         regression = Networks.regression(1);
         x100 = Inputs.random(rng, 100, 784);
@@ -45,13 +49,19 @@ public class WorkloadBenchmark {
 
     @TearDown
     public void tearDown() {
-        for (Sequential m : new Sequential[] {mlp, cnn, regression}) m.close();
+        for (Sequential m : new Sequential[] {mlp, mlpAdam, cnn, regression}) m.close();
         for (Tensor t : new Tensor[] {x100, y100, x64, y64, x1000, x20, y20}) t.close();
     }
 
     @Benchmark
     public float[] w1MlpTrainStep() {
         return mlp.trainOnBatch(x100, y100);
+    }
+
+    /** W1 with Adam(0.001): the difference from w1MlpTrainStep is the Adam update's cost. */
+    @Benchmark
+    public float[] w1AdamTrainStep() {
+        return mlpAdam.trainOnBatch(x100, y100);
     }
 
     @Benchmark
