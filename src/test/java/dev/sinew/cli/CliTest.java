@@ -167,6 +167,30 @@ class CliTest {
 
     /** A network the options describe but no tensor can hold: one line naming the options, no stack trace. */
     @Test
+    void trainWithAnyOptimizerByName(@TempDir Path out) throws Exception {
+        Run r = run("train", "--sample", "--optimizer", "adam", "--epochs", "2", "--verbose", "0", "--output", out.toString());
+        assertEquals(0, r.code(), r.err());
+        try (Sequential net = Sequential.load(out.resolve("model.zip"))) {
+            assertEquals("Adam", net.optimizer().name());
+            assertEquals(0.001, net.optimizer().learningRate(), 1e-9, "Keras's default learning rate for adam");
+            assertTrue(net.optimizer().iterations() > 0, "the saved model carries its optimizer's iterations");
+        }
+        r = run("train", "--sample", "--optimizer", "rmsprop", "--lr", "0.002", "--epochs", "1", "--verbose", "0", "--output",
+                out.toString());
+        assertEquals(0, r.code(), r.err());
+        try (Sequential net = Sequential.load(out.resolve("model.zip"))) {
+            assertEquals("RMSprop", net.optimizer().name());
+            assertEquals(0.002, net.optimizer().learningRate(), 1e-9);
+        }
+        r = run("train", "--sample", "--optimizer", "adamm", "--output", out.toString());
+        assertEquals(1, r.code());
+        assertEquals(1, r.errLines().size(), r.err());
+        assertTrue(r.err().startsWith("sinew train: --optimizer adamm: Unknown optimizer 'adamm'. Known: sgd, adam"), r.err());
+        r = run("train", "--sample", "--optimizer", "adam", "--momentum", "0.9", "--output", out.toString());
+        assertEquals(List.of("sinew train: --momentum is for --optimizer sgd, not adam"), r.errLines());
+    }
+
+    @Test
     void aModelTheOptionsCannotBuildFailsWithOneLine(@TempDir Path out) {
         Run r = run("train", "--sample", "--layers", "2147483647", "--output", out.toString());
         assertEquals(1, r.code());
