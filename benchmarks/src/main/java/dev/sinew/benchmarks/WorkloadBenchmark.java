@@ -36,6 +36,7 @@ public class WorkloadBenchmark {
         mlp = Networks.notebookMlp(1);
         mlpAdam = Networks.mlp(784, new int[] {150, 150, 100}, 10, 0, 1);
         mlpAdam.compile("categorical_crossentropy", new Adam(0.001), "accuracy");
+        mlpAdam.trainOnBatch(Inputs.random(new SplittableRandom(2), 100, 784), Inputs.oneHot(new SplittableRandom(3), 100, 10));
         cnn = Networks.notebookCnn(0, false, 1);
         regression = Networks.regression(1);
         x100 = Inputs.random(rng, 100, 784);
@@ -62,6 +63,13 @@ public class WorkloadBenchmark {
     @Benchmark
     public float[] w1AdamTrainStep() {
         return mlpAdam.trainOnBatch(x100, y100);
+    }
+
+    /** The Adam update alone over W1's 156,510 weights (on the last step's gradients): its share of w1AdamTrainStep. */
+    @Benchmark
+    public long adamUpdateW1() {
+        mlpAdam.optimizer().step();
+        return mlpAdam.optimizer().iterations();
     }
 
     @Benchmark
