@@ -44,6 +44,13 @@ double sinew_softmax_xent_backward(float *dz, const float *p, const float *t, in
  * dp = -scale * t / max(p, 1e-7) unless dp is NULL; returns the summed loss as above. */
 double sinew_xent_backward(float *dp, const float *p, const float *t, int N, int C, float scale);
 
+/* The same two losses with sparse targets: label[n] is row n's class index (a whole number in
+ * [0, C), stored as float and checked by the caller). As if t were its one-hot row. */
+double sinew_sparse_softmax_xent_backward(float *dz, const float *p, const float *label, int N, int C,
+                                          float scale);
+
+double sinew_sparse_xent_backward(float *dp, const float *p, const float *label, int N, int C, float scale);
+
 /* Squared error. Writes dp = scale * 2 * (p - t) unless dp is NULL; returns sum (p - t)^2. */
 double sinew_mse_backward(float *dp, const float *p, const float *t, int N, int C, float scale);
 
@@ -52,6 +59,9 @@ void sinew_col_sum(float *out, const float *x, int N, int C);
 
 /* Rows n where argmax(p[n,:]) == argmax(t[n,:]) (first maximum wins, as numpy's argmax). */
 int sinew_count_argmax_match(const float *p, const float *t, int N, int C);
+
+/* Rows n where argmax(p[n,:]) == label[n] (sparse categorical accuracy). */
+int sinew_count_sparse_match(const float *p, const float *label, int N, int C);
 
 /* Elements i where (p[i] > threshold ? 1 : 0) == t[i]: Keras's binary accuracy. */
 int64_t sinew_count_threshold_match(const float *p, const float *t, int64_t n, float threshold);

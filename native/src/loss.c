@@ -42,3 +42,36 @@ double sinew_mse_backward(float *dp, const float *p, const float *t, int N, int 
     }
     return loss;
 }
+
+/* Sparse targets: label[n] is the class index of row n (stored as a float; checked in Java to be
+ * a whole number in [0, C) before we get here, since it indexes p). */
+double sinew_sparse_softmax_xent_backward(float *dz, const float *p, const float *label, int N, int C,
+                                          float scale) {
+    double loss = 0.0;
+    for (int n = 0; n < N; n++) {
+        const float *pn = p + (int64_t)n * C;
+        int k = (int)label[n];
+        loss -= log(pn[k] < XENT_EPS ? XENT_EPS : pn[k]);
+        if (dz) {
+            float *dzn = dz + (int64_t)n * C;
+            for (int c = 0; c < C; c++) dzn[c] = scale * (pn[c] - (c == k ? 1.0f : 0.0f));
+        }
+    }
+    return loss;
+}
+
+double sinew_sparse_xent_backward(float *dp, const float *p, const float *label, int N, int C, float scale) {
+    double loss = 0.0;
+    for (int n = 0; n < N; n++) {
+        const float *pn = p + (int64_t)n * C;
+        int k = (int)label[n];
+        float pc = pn[k] < XENT_EPS ? XENT_EPS : pn[k];
+        loss -= log(pc);
+        if (dp) {
+            float *dpn = dp + (int64_t)n * C;
+            for (int c = 0; c < C; c++) dpn[c] = 0.0f;
+            dpn[k] = pn[k] < XENT_EPS ? 0.0f : -scale / pc;
+        }
+    }
+    return loss;
+}

@@ -36,3 +36,14 @@ int64_t sinew_count_nonfinite(const float *x, int64_t n) {
     for (int64_t i = 0; i < n; i++) bad += !isfinite(x[i]);
     return bad;
 }
+
+int sinew_count_sparse_match(const float *p, const float *label, int N, int C) {
+    int hits = 0;
+    for (int n = 0; n < N; n++) {
+        const float *pn = p + (int64_t)n * C;
+        int best = 0;
+        for (int c = 1; c < C; c++) if (pn[c] > pn[best]) best = c;
+        hits += best == (int)label[n];
+    }
+    return hits;
+}

@@ -97,6 +97,43 @@ public abstract class Backend {
         return crossEntropyImpl(dp, p, t, N, C, scale);
     }
 
+    /**
+     * Softmax + cross-entropy with sparse targets: {@code labels} holds each row's class index.
+     * dz = scale * (p - onehot(label)); returns the summed loss. Every label is checked here to be
+     * a whole number in [0, C) (it indexes p in native code).
+     */
+    public final double sparseSoftmaxCrossEntropy(Tensor dz, Tensor p, Tensor labels, int N, int C, float scale) {
+        checkSparse("sparseSoftmaxCrossEntropy", dz, p, labels, N, C);
+        return sparseSoftmaxCrossEntropyImpl(dz, p, labels, N, C, scale);
+    }
+
+    /** Cross-entropy on probabilities with sparse targets: dp = -scale / max(p, 1e-7) at the label, 0 elsewhere. */
+    public final double sparseCrossEntropy(Tensor dp, Tensor p, Tensor labels, int N, int C, float scale) {
+        checkSparse("sparseCrossEntropy", dp, p, labels, N, C);
+        return sparseCrossEntropyImpl(dp, p, labels, N, C, scale);
+    }
+
+    /** Rows whose argmax(p) equals their label (sparse categorical accuracy). */
+    public final int countSparseMatches(Tensor p, Tensor labels, int N, int C) {
+        checkSparse("countSparseMatches", null, p, labels, N, C);
+        return countSparseMatchesImpl(p, labels, N, C);
+    }
+
+    private static void checkSparse(String op, Tensor grad, Tensor p, Tensor labels, int N, int C) {
+        Check.positive(op, "N", N);
+        Check.positive(op, "C", C);
+        Check.holds(op, "p", p, (long) N * C);
+        Check.holds(op, "labels", labels, N);
+        if (grad != null) Check.holds(op, "gradient", grad, (long) N * C);
+        for (int n = 0; n < N; n++) {
+            float k = labels.get(n);
+            if (!(k >= 0 && k < C && k == Math.rint(k))) {
+                throw new IllegalArgumentException("label " + k + " at row " + n + " is not a class index in [0, " + C
+                        + "): sparse targets are whole numbers, one per sample");
+            }
+        }
+    }
+
     /** Squared error: dp = scale * 2 (p - t) unless dp is null; returns sum (p - t)^2. */
     public final double squaredError(Tensor dp, Tensor p, Tensor t, int N, int C, float scale) {
         checkLoss("squaredError", dp, p, t, N, C);
@@ -411,6 +448,12 @@ public abstract class Backend {
     protected abstract double squaredErrorImpl(Tensor dp, Tensor p, Tensor t, int N, int C, float scale);
 
     protected abstract void columnSumImpl(Tensor out, Tensor x, int N, int C);
+
+    protected abstract double sparseSoftmaxCrossEntropyImpl(Tensor dz, Tensor p, Tensor labels, int N, int C, float scale);
+
+    protected abstract double sparseCrossEntropyImpl(Tensor dp, Tensor p, Tensor labels, int N, int C, float scale);
+
+    protected abstract int countSparseMatchesImpl(Tensor p, Tensor labels, int N, int C);
 
     protected abstract int countArgmaxMatchesImpl(Tensor p, Tensor t, int N, int C);
 

@@ -211,6 +211,21 @@ public final class NativeBackend extends Backend {
     }
 
     @Override
+    protected double sparseSoftmaxCrossEntropyImpl(Tensor dz, Tensor p, Tensor labels, int N, int C, float scale) {
+        return sinew_h.sinew_sparse_softmax_xent_backward(seg(dz), p.segment(), labels.segment(), N, C, scale);
+    }
+
+    @Override
+    protected double sparseCrossEntropyImpl(Tensor dp, Tensor p, Tensor labels, int N, int C, float scale) {
+        return sinew_h.sinew_sparse_xent_backward(seg(dp), p.segment(), labels.segment(), N, C, scale);
+    }
+
+    @Override
+    protected int countSparseMatchesImpl(Tensor p, Tensor labels, int N, int C) {
+        return sinew_h.sinew_count_sparse_match(p.segment(), labels.segment(), N, C);
+    }
+
+    @Override
     protected double sumSquaresImpl(Tensor x, long n) {
         return sinew_h.sinew_sum_squares(x.segment(), n);
     }

@@ -132,6 +132,43 @@ public final class ReferenceBackend extends Backend {
     }
 
     @Override
+    protected double sparseSoftmaxCrossEntropyImpl(Tensor dz, Tensor p, Tensor labels, int N, int C, float scale) {
+        double loss = 0;
+        for (int n = 0; n < N; n++) {
+            int k = (int) labels.get(n);
+            long row = (long) n * C;
+            loss -= Math.log(Math.max(p.get(row + k), XENT_EPS));
+            if (dz != null) {
+                for (int c = 0; c < C; c++) dz.set(row + c, (float) (scale * ((double) p.get(row + c) - (c == k ? 1 : 0))));
+            }
+        }
+        return loss;
+    }
+
+    @Override
+    protected double sparseCrossEntropyImpl(Tensor dp, Tensor p, Tensor labels, int N, int C, float scale) {
+        double loss = 0;
+        for (int n = 0; n < N; n++) {
+            int k = (int) labels.get(n);
+            long row = (long) n * C;
+            double pv = p.get(row + k), pc = Math.max(pv, XENT_EPS);
+            loss -= Math.log(pc);
+            if (dp != null) {
+                for (int c = 0; c < C; c++) dp.set(row + c, 0f);
+                dp.set(row + k, pv < XENT_EPS ? 0f : (float) (-scale / pc));
+            }
+        }
+        return loss;
+    }
+
+    @Override
+    protected int countSparseMatchesImpl(Tensor p, Tensor labels, int N, int C) {
+        int hits = 0;
+        for (int n = 0; n < N; n++) if (argmax(p, (long) n * C, C) == (int) labels.get(n)) hits++;
+        return hits;
+    }
+
+    @Override
     protected int countArgmaxMatchesImpl(Tensor p, Tensor t, int N, int C) {
         int hits = 0;
         for (int n = 0; n < N; n++) {

@@ -16,6 +16,21 @@ public interface Loss {
     /** The Keras identifier, e.g. {@code "categorical_crossentropy"}. */
     String name();
 
+    /**
+     * Values per target row for a model with {@code outputWidth} outputs: the same (one-hot or
+     * regression targets), or 1 for losses that take class indices (sparse_*).
+     */
+    default int targetWidth(int outputWidth) {
+        return outputWidth;
+    }
+
+    /**
+     * Checks a whole set of targets once, before training on it (fit), so that a bad one is
+     * refused before any step: for class-index losses, every label a whole number in
+     * [0, outputWidth). Nothing to check by default.
+     */
+    default void checkTargets(float[][] y, int outputWidth, String what) {}
+
     /** Whether {@link #compute} can take the gradient through {@code last} in one step. */
     default boolean fusesWith(Activation last) {
         return false;

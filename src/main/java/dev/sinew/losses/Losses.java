@@ -8,6 +8,7 @@ public final class Losses {
 
     public static final String MEAN_SQUARED_ERROR = "mean_squared_error";
     public static final String CATEGORICAL_CROSSENTROPY = "categorical_crossentropy";
+    public static final String SPARSE_CATEGORICAL_CROSSENTROPY = "sparse_categorical_crossentropy";
 
     /** The loss named {@code name}: {@code mean_squared_error} (or {@code mse}), {@code categorical_crossentropy}. */
     public static Loss of(String name) {
@@ -15,8 +16,9 @@ public final class Losses {
         return switch (name.trim().toLowerCase(Locale.ROOT)) {
             case "mean_squared_error", "mse" -> new MeanSquaredError();
             case "categorical_crossentropy" -> new CategoricalCrossentropy();
+            case "sparse_categorical_crossentropy" -> new SparseCategoricalCrossentropy();
             default -> throw new IllegalArgumentException("Unknown loss '" + name
-                    + "'. Known: mean_squared_error (mse), categorical_crossentropy");
+                    + "'. Known: mean_squared_error (mse), categorical_crossentropy, sparse_categorical_crossentropy");
         };
     }
 }

@@ -15,8 +15,9 @@ public final class Metrics {
         return switch (name.trim().toLowerCase(Locale.ROOT)) {
             case "accuracy", "acc" -> new Accuracy();
             case "categorical_accuracy" -> new CategoricalAccuracy();
+            case "sparse_categorical_accuracy" -> new SparseCategoricalAccuracy();
             default -> throw new IllegalArgumentException("Unknown metric '" + name
-                    + "'. Known: accuracy (acc), categorical_accuracy");
+                    + "'. Known: accuracy (acc), categorical_accuracy, sparse_categorical_accuracy");
         };
     }
 }

@@ -28,6 +28,8 @@ final class Executor {
     private Workspace space;
     private int capacity;
     Tensor x, y, lossGrad;
+    private Tensor target;     // y read as rows of targetWidth values (class indices: 1 per row)
+    private int targetWidth;
     /** Scratch for evaluate's running sums, so a call allocates only its result. */
     double[] sums = new double[0];
     /** Whether the borrowing call entered the gate as a counted reader (see Sequential.enter). */
@@ -44,6 +46,7 @@ final class Executor {
         this.layers = List.copyOf(layers);
         this.inputWidth = (int) inputShape.size();
         this.outputWidth = (int) layers.getLast().outputShape().size();
+        this.targetWidth = outputWidth;
         this.training = training;
         this.memory = memory;
     }
@@ -68,6 +71,22 @@ final class Executor {
         }
         space = next;
         capacity = n;
+        target = targetView();
+    }
+
+    /** Values per target row: the output width, or 1 when the loss takes class indices. Set by compile. */
+    void setTargetWidth(int width) {
+        targetWidth = width;
+        if (y != null) target = targetView();
+    }
+
+    /** The target buffer as rows of {@code targetWidth} (a view of y: no allocation per batch). */
+    Tensor target() {
+        return target;
+    }
+
+    private Tensor targetView() {
+        return targetWidth == outputWidth ? y : y.slice(0, Shape.of(capacity, targetWidth));
     }
 
     /** The chain's output for the first n rows of {@code in} (a buffer of the last layer). */
@@ -97,8 +116,8 @@ final class Executor {
         }
         for (int s = 0; s < shards; s++) if (nonFinite[s] > 0) checkAllFinite(xs, "x");
         if (ys == null) return;
-        y.copyRowsFrom(ys, from, to);
-        if (backend.countNonFinite(y, (long) n * outputWidth) > 0) checkAllFinite(ys, "y");
+        target.copyRowsFrom(ys, from, to);
+        if (backend.countNonFinite(target, (long) n * targetWidth) > 0) checkAllFinite(ys, "y");
     }
 
     private void copyShard(int s, int a, int b) {

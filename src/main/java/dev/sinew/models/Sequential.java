@@ -318,6 +318,11 @@ public final class Sequential implements AutoCloseable {
         return (int) lastLayer().outputShape().size();
     }
 
+    /** Values per target row: the output width, or 1 when the loss takes class indices. */
+    private int targetWidth() {
+        return loss == null ? outputWidth() : loss.targetWidth(outputWidth());
+    }
+
     /**
      * An executor for one inference call: an idle one, or a new one over copies of the layers
      * (rebuilt from their configs) bound to the same weights. The caller holds the read side.
@@ -335,7 +340,9 @@ public final class Sequential implements AutoCloseable {
             copies.add(c);
         }
         bind(copies, table); // the gradient views are never written: inference has no backward pass
-        return new Executor(backend, copies, inputShape, false, memory);
+        Executor fresh = new Executor(backend, copies, inputShape, false, memory);
+        fresh.setTargetWidth(targetWidth());
+        return fresh;
     }
 
     private void giveBack(Executor e) {
@@ -400,6 +407,20 @@ public final class Sequential implements AutoCloseable {
             }
             List<Metric> ms = List.of(given);
             build();
+            int c = outputWidth(), tw = loss.targetWidth(c);
+            List<Metric> resolved = new ArrayList<>();
+            for (Metric m : ms) {
+                // As Keras: "accuracy" means the accuracy that fits the loss's targets.
+                Metric r = m instanceof dev.sinew.metrics.Accuracy && tw == 1 && c > 1
+                        ? dev.sinew.metrics.SparseCategoricalAccuracy.asAccuracy() : m;
+                if (r.targetWidth(c) != tw) {
+                    throw new IllegalArgumentException("metric " + m.name() + " reads " + r.targetWidth(c) + " target values per row"
+                            + " but loss " + loss.name() + " takes " + tw + (tw == 1 ? " (class indices): use"
+                            + " sparse_categorical_accuracy" : " (one-hot rows): use categorical_accuracy"));
+                }
+                resolved.add(r);
+            }
+            ms = List.copyOf(resolved);
             claim(optimizer);
             Workspace state = memory.open();
             try {
@@ -412,6 +433,10 @@ public final class Sequential implements AutoCloseable {
             if (this.optimizer != null && this.optimizer != optimizer) release(this.optimizer);
             memory.close(optimizerSpace);
             optimizerSpace = state;
+            trainer.setTargetWidth(tw);
+            synchronized (idle) {
+                for (Executor e : idle) e.setTargetWidth(tw);
+            }
             boolean fused = lastLayer() instanceof Activated a && loss.fusesWith(a.activation());
             for (Layer l : layers) {
                 if (l instanceof Activated a) a.setActivationFusedWithLoss(fused && l == lastLayer());
@@ -469,7 +494,7 @@ public final class Sequential implements AutoCloseable {
         try {
             checkCompiled("trainOnBatch");
             int n = loadBatch(trainer, x, y);
-            return trainStep(trainer.x, trainer.y, n);
+            return trainStep(trainer.x, trainer.target(), n);
         } finally {
             gate.exitWrite();
         }
@@ -500,8 +525,8 @@ public final class Sequential implements AutoCloseable {
     /** Inference on the n rows in e's batch buffers: result = [loss, metric...]. */
     private void score(Executor e, float[] result, int n) {
         Tensor out = e.forward(e.x, n, false);
-        result[0] = (float) loss.compute(backend, out, e.y, n, outputWidth(), null, fusedLoss);
-        scoreMetrics(result, out, e.y, n);
+        result[0] = (float) loss.compute(backend, out, e.target(), n, outputWidth(), null, fusedLoss);
+        scoreMetrics(result, out, e.target(), n);
     }
 
     private void scoreMetrics(float[] result, Tensor out, Tensor y, int n) {
@@ -519,7 +544,7 @@ public final class Sequential implements AutoCloseable {
         try {
             checkCompiled("computeGradients");
             int n = loadBatch(trainer, x, y);
-            return forwardBackward(trainer.x, trainer.y, n);
+            return forwardBackward(trainer.x, trainer.target(), n);
         } finally {
             gate.exitWrite();
         }
@@ -576,6 +601,44 @@ public final class Sequential implements AutoCloseable {
         } finally {
             exit(e);
         }
+    }
+
+    // ------------------------------------------------------------------ integer labels
+
+    /**
+     * Class indices as target rows of one value, for the sparse losses
+     * ({@code sparse_categorical_crossentropy}): numpy's usual form of labels.
+     */
+    static float[][] labelRows(int[] labels) {
+        if (labels == null) throw new IllegalArgumentException("labels are null");
+        float[][] rows = new float[labels.length][1];
+        for (int i = 0; i < labels.length; i++) rows[i][0] = labels[i];
+        return rows;
+    }
+
+    /** {@link #trainOnBatch(float[][], float[][])} with class-index labels (sparse losses). */
+    public float[] trainOnBatch(float[][] x, int[] labels) {
+        return trainOnBatch(x, labelRows(labels));
+    }
+
+    /** {@link #testOnBatch(float[][], float[][])} with class-index labels. */
+    public float[] testOnBatch(float[][] x, int[] labels) {
+        return testOnBatch(x, labelRows(labels));
+    }
+
+    /** {@link #fit(float[][], float[][], int, int)} with class-index labels, e.g. with {@code sparse_categorical_crossentropy}. */
+    public History fit(float[][] x, int[] labels, int batchSize, int epochs) {
+        return fit(x, labelRows(labels), batchSize, epochs);
+    }
+
+    /** {@link #fit(float[][], float[][], FitOptions)} with class-index labels. */
+    public History fit(float[][] x, int[] labels, FitOptions options) {
+        return fit(x, labelRows(labels), options);
+    }
+
+    /** {@link #evaluate(float[][], float[][], int)} with class-index labels. */
+    public float[] evaluate(float[][] x, int[] labels, int batchSize) {
+        return evaluate(x, labelRows(labels), batchSize);
     }
 
     // ------------------------------------------------------------------ fit, evaluate, predict
@@ -679,8 +742,8 @@ public final class Sequential implements AutoCloseable {
             int n = to - from;
             trainer.ensureCapacity(n);
             trainer.x.copyRowsFrom(x, index, from, to);
-            trainer.y.copyRowsFrom(y, index, from, to);
-            return trainStep(trainer.x, trainer.y, n);
+            trainer.target().copyRowsFrom(y, index, from, to);
+            return trainStep(trainer.x, trainer.target(), n);
         } finally {
             gate.exitWrite();
         }
@@ -696,6 +759,7 @@ public final class Sequential implements AutoCloseable {
         }
         Executor.checkAllFinite(x, xName);
         Executor.checkAllFinite(y, yName);
+        loss.checkTargets(y, outputWidth(), yName);
         return new Dataset(x, y);
     }
 
@@ -726,22 +790,25 @@ public final class Sequential implements AutoCloseable {
 
     private int checkY(float[][] y) {
         int width = Rows.width(y, "y");
-        if (width != outputWidth()) {
-            throw new IllegalArgumentException("loss " + loss.name() + " expects " + outputWidth()
-                    + " target values per row (the output of " + lastLayer().describe() + "), got "
-                    + width + " in y");
+        if (width != targetWidth()) {
+            String hint = width == 1 && outputWidth() > 1
+                    ? "; labels are class indices? use sparse_categorical_crossentropy, or one-hot them with Datasets.oneHot"
+                    : targetWidth() == 1 && width == outputWidth() ? "; one-hot rows? use categorical_crossentropy" : "";
+            throw new IllegalArgumentException("loss " + loss.name() + " expects " + targetWidth()
+                    + (targetWidth() == 1 && outputWidth() > 1 ? " class index" : " target values") + " per row (the output of "
+                    + lastLayer().describe() + " has " + outputWidth() + "), got " + width + " in y" + hint);
         }
         return y.length;
     }
 
     private int checkTensors(Tensor x, Tensor y) {
         int n = checkTensor(x, inputWidth(), "x");
-        int ny = checkTensor(y, outputWidth(), "y");
+        int ny = checkTensor(y, targetWidth(), "y");
         if (ny != n) {
             throw new IllegalArgumentException("x has " + n + " rows but y has " + ny);
         }
         checkFinite(x, n, inputWidth(), "x");
-        checkFinite(y, n, outputWidth(), "y");
+        checkFinite(y, n, targetWidth(), "y");
         return n;
     }
 

@@ -199,6 +199,88 @@ public class sinew_h {
         }
     }
 
+    private static class sinew_sparse_softmax_xent_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            sinew_h.C_DOUBLE,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_FLOAT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_sparse_softmax_xent_backward");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_sparse_softmax_xent_backward$descriptor() {
+        return sinew_sparse_softmax_xent_backward.DESC;
+    }
+
+    public static MethodHandle sinew_sparse_softmax_xent_backward$handle() {
+        return sinew_sparse_softmax_xent_backward.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * double sinew_sparse_softmax_xent_backward(float *dz, const float *p, const float *label, int N, int C, float scale)
+     * }
+     */
+    public static double sinew_sparse_softmax_xent_backward(MemorySegment dz, MemorySegment p, MemorySegment label, int N, int C, float scale) {
+        var mh$ = sinew_sparse_softmax_xent_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_sparse_softmax_xent_backward", dz, p, label, N, C, scale);
+            }
+            return (double) mh$.invokeExact(dz, p, label, N, C, scale);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_sparse_xent_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            sinew_h.C_DOUBLE,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_FLOAT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_sparse_xent_backward");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_sparse_xent_backward$descriptor() {
+        return sinew_sparse_xent_backward.DESC;
+    }
+
+    public static MethodHandle sinew_sparse_xent_backward$handle() {
+        return sinew_sparse_xent_backward.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * double sinew_sparse_xent_backward(float *dp, const float *p, const float *label, int N, int C, float scale)
+     * }
+     */
+    public static double sinew_sparse_xent_backward(MemorySegment dp, MemorySegment p, MemorySegment label, int N, int C, float scale) {
+        var mh$ = sinew_sparse_xent_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_sparse_xent_backward", dp, p, label, N, C, scale);
+            }
+            return (double) mh$.invokeExact(dp, p, label, N, C, scale);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class sinew_mse_backward {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             sinew_h.C_DOUBLE,
@@ -310,6 +392,45 @@ public class sinew_h {
                 traceDowncall("sinew_count_argmax_match", p, t, N, C);
             }
             return (int) mh$.invokeExact(p, t, N, C);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_count_sparse_match {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            sinew_h.C_INT,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_count_sparse_match");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_count_sparse_match$descriptor() {
+        return sinew_count_sparse_match.DESC;
+    }
+
+    public static MethodHandle sinew_count_sparse_match$handle() {
+        return sinew_count_sparse_match.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int sinew_count_sparse_match(const float *p, const float *label, int N, int C)
+     * }
+     */
+    public static int sinew_count_sparse_match(MemorySegment p, MemorySegment label, int N, int C) {
+        var mh$ = sinew_count_sparse_match.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_count_sparse_match", p, label, N, C);
+            }
+            return (int) mh$.invokeExact(p, label, N, C);
         } catch (Error | RuntimeException ex) {
             throw ex;
         } catch (Throwable ex$) {
