@@ -126,6 +126,38 @@ public final class Datasets {
         }
     }
 
+    /**
+     * One-hot rows for class indices, as Keras's {@code to_categorical}: row i is all zeros but a
+     * 1 at {@code labels[i]}. For {@code categorical_crossentropy}; the sparse losses take the
+     * indices themselves.
+     */
+    public static float[][] oneHot(int[] labels, int classes) {
+        if (labels == null) throw new IllegalArgumentException("labels are null");
+        if (classes < 1) throw new IllegalArgumentException("classes must be at least 1, got " + classes);
+        float[][] y = new float[labels.length][classes];
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= classes) {
+                throw new IllegalArgumentException("label " + labels[i] + " at row " + i + " is not a class index in [0, "
+                        + classes + ")");
+            }
+            y[i][labels[i]] = 1;
+        }
+        return y;
+    }
+
+    /** The index of each row's largest value (the first, on ties), as numpy's {@code argmax(axis=-1)}: predicted classes. */
+    public static int[] argmax(float[][] rows) {
+        if (rows == null) throw new IllegalArgumentException("rows are null");
+        int[] out = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i] == null || rows[i].length == 0) throw new IllegalArgumentException("row " + i + " is empty");
+            int best = 0;
+            for (int c = 1; c < rows[i].length; c++) if (rows[i][c] > rows[i][best]) best = c;
+            out[i] = best;
+        }
+        return out;
+    }
+
     /** Each item of an unsigned-byte IDX array as a row of floats in [0, 1]. */
     public static float[][] scale(Idx.Array images) {
         int n = images.count(), size = images.itemSize();
@@ -135,19 +167,5 @@ public final class Datasets {
             for (int j = 0; j < size; j++) x[i][j] = (d[i * size + j] & 0xFF) / 255f;
         }
         return x;
-    }
-
-    /** One-hot rows: {@code labels[i]} in [0, classes) becomes a row with a single 1. */
-    public static float[][] oneHot(int[] labels, int classes) {
-        if (classes < 1) throw new IllegalArgumentException("classes must be positive, got " + classes);
-        float[][] y = new float[labels.length][classes];
-        for (int i = 0; i < labels.length; i++) {
-            if (labels[i] < 0 || labels[i] >= classes) {
-                throw new IllegalArgumentException("label " + labels[i] + " at index " + i + " is outside [0, "
-                        + classes + ")");
-            }
-            y[i][labels[i]] = 1f;
-        }
-        return y;
     }
 }

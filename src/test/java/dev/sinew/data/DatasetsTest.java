@@ -69,7 +69,7 @@ class DatasetsTest {
     @Test
     void badDataIsRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Datasets.oneHot(new int[] {1, 10}, 10));
-        assertEquals("label 10 at index 1 is outside [0, 10)", e.getMessage());
+        assertEquals("label 10 at row 1 is not a class index in [0, 10)", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Datasets.oneHot(new int[] {-1}, 10));
         e = assertThrows(IllegalArgumentException.class, () -> new Dataset(new float[0][], new float[0][]));
         assertTrue(e.getMessage().contains("empty"), e.getMessage());

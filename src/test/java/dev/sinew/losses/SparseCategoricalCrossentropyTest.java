@@ -35,9 +35,19 @@ class SparseCategoricalCrossentropyTest {
     }
 
     float[][] oneHot() {
-        float[][] y = new float[labels.length][4];
-        for (int i = 0; i < labels.length; i++) y[i][labels[i]] = 1;
-        return y;
+        return dev.sinew.data.Datasets.oneHot(labels, 4);
+    }
+
+    @Test
+    void oneHotAndArgmaxAreInverse() {
+        float[][] y = dev.sinew.data.Datasets.oneHot(new int[] {2, 0, 1}, 3);
+        assertArrayEquals(new float[][] {{0, 0, 1}, {1, 0, 0}, {0, 1, 0}}, y);
+        assertArrayEquals(new int[] {2, 0, 1}, dev.sinew.data.Datasets.argmax(y));
+        assertArrayEquals(new int[] {1, 0}, dev.sinew.data.Datasets.argmax(new float[][] {{0.2f, 0.5f, 0.5f}, {3, 3, 3}}),
+                "the first maximum wins");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> dev.sinew.data.Datasets.oneHot(new int[] {0, 3}, 3));
+        assertTrue(e.getMessage().contains("row 1"), e.getMessage());
     }
 
     static Sequential model(Backend b, String last, String loss) {
