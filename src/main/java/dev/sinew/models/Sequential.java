@@ -616,6 +616,29 @@ public final class Sequential implements AutoCloseable {
         return rows;
     }
 
+    /** {@code long[]} labels (numpy's int64), each a class index that fits an int. */
+    static float[][] labelRows(long[] labels) {
+        if (labels == null) throw new IllegalArgumentException("labels are null");
+        int[] ints = new int[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < Integer.MIN_VALUE || labels[i] > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("label " + labels[i] + " at row " + i + " is not a class index");
+            }
+            ints[i] = (int) labels[i];
+        }
+        return labelRows(ints);
+    }
+
+    /** {@link #fit(float[][], int[], FitOptions)} with {@code long[]} labels. */
+    public History fit(float[][] x, long[] labels, FitOptions options) {
+        return fit(x, labelRows(labels), options);
+    }
+
+    /** {@link #evaluate(float[][], int[], int)} with {@code long[]} labels. */
+    public float[] evaluate(float[][] x, long[] labels, int batchSize) {
+        return evaluate(x, labelRows(labels), batchSize);
+    }
+
     /** {@link #trainOnBatch(float[][], float[][])} with class-index labels (sparse losses). */
     public float[] trainOnBatch(float[][] x, int[] labels) {
         return trainOnBatch(x, labelRows(labels));

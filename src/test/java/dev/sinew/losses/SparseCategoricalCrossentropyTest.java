@@ -87,6 +87,8 @@ class SparseCategoricalCrossentropyTest {
                     List<float[]> ws = sparse.getWeights(), wd = dense.getWeights();
                     for (int i = 0; i < ws.size(); i++) assertArrayEquals(wd.get(i), ws.get(i), b.name() + " " + last);
                     assertArrayEquals(dense.evaluate(x, oneHot(), 16), sparse.evaluate(x, labels, 16));
+                    long[] wide = java.util.Arrays.stream(labels).asLongStream().toArray();
+                    assertArrayEquals(sparse.evaluate(x, labels, 16), sparse.evaluate(x, wide, 16), "long[] labels");
                     assertEquals(List.of("loss", "accuracy"), sparse.metricsNames());
                 }
             }
