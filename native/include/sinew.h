@@ -51,6 +51,14 @@ void sinew_bias_act_forward(float *y, const float *z, const float *b, int N, int
 void sinew_act_backward(float *dz, const float *z, const float *y, const float *dy, int N, int C,
                         int act, float alpha);
 
+/* Keras's ReLU layer over n values, for threshold >= 0, negative_slope >= 0, max_value >= 0
+ * (INFINITY for None): y = x > threshold ? min(x, max_value) : negative_slope (x - threshold).
+ * The backward reads the input x: dx = dy * (x > threshold ? (x < max_value) : negative_slope).
+ * y may be x; dx may be dy. */
+void sinew_relu_forward(float *y, const float *x, int64_t n, float max_value, float negative_slope, float threshold);
+void sinew_relu_backward(float *dx, const float *x, const float *dy, int64_t n, float max_value,
+                         float negative_slope, float threshold);
+
 /* Softmax followed by categorical cross-entropy, fused. p = softmax output (N, C), t = targets.
  * Writes dz = scale * (p - t), the gradient with respect to the softmax INPUT, unless dz is NULL.
  * Returns sum over rows of -sum_c t * log(max(p, 1e-7)) (Keras clips p the same way). */

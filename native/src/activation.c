@@ -149,3 +149,18 @@ void sinew_act_backward(float *dz, const float *z, const float *y, const float *
         break;
     }
 }
+
+void sinew_relu_forward(float *y, const float *x, int64_t n, float max_value, float negative_slope, float threshold) {
+    for (int64_t i = 0; i < n; i++) {
+        float v = x[i];
+        y[i] = v > threshold ? (v < max_value ? v : max_value) : negative_slope * (v - threshold);
+    }
+}
+
+void sinew_relu_backward(float *dx, const float *x, const float *dy, int64_t n, float max_value,
+                         float negative_slope, float threshold) {
+    for (int64_t i = 0; i < n; i++) {
+        float v = x[i];
+        dx[i] = dy[i] * (v > threshold ? (v < max_value ? 1.0f : 0.0f) : negative_slope);
+    }
+}

@@ -120,6 +120,37 @@ public abstract class Backend {
     }
 
     /**
+     * Keras's ReLU layer over n values: y = x &gt; threshold ? min(x, maxValue) :
+     * negativeSlope (x - threshold); maxValue may be +infinity (Keras's None). y may be x.
+     */
+    public final void relu(Tensor y, Tensor x, long n, float maxValue, float negativeSlope, float threshold) {
+        Check.positive("relu", "n", n);
+        Check.holds("relu", "y", y, n);
+        Check.holds("relu", "x", x, n);
+        checkRelu("relu", maxValue, negativeSlope, threshold);
+        reluImpl(y, x, n, maxValue, negativeSlope, threshold);
+    }
+
+    /** dx = dy * relu'(x), from the input x: x &gt; threshold ? [x &lt; maxValue] : negativeSlope. dx may be dy. */
+    public final void reluBackward(Tensor dx, Tensor x, Tensor dy, long n, float maxValue, float negativeSlope,
+            float threshold) {
+        Check.positive("reluBackward", "n", n);
+        Check.holds("reluBackward", "dx", dx, n);
+        Check.holds("reluBackward", "x", x, n);
+        Check.holds("reluBackward", "dy", dy, n);
+        checkRelu("reluBackward", maxValue, negativeSlope, threshold);
+        reluBackwardImpl(dx, x, dy, n, maxValue, negativeSlope, threshold);
+    }
+
+    private static void checkRelu(String op, float maxValue, float negativeSlope, float threshold) {
+        if (!(maxValue >= 0) || !(negativeSlope >= 0) || !Float.isFinite(negativeSlope) || !(threshold >= 0)
+                || !Float.isFinite(threshold)) {
+            throw new IllegalArgumentException(op + ": needs max_value >= 0 and finite negative_slope, threshold >= 0,"
+                    + " got max_value=" + maxValue + ", negative_slope=" + negativeSlope + ", threshold=" + threshold);
+        }
+    }
+
+    /**
      * Softmax + categorical cross-entropy, fused: with p the softmax output, writes
      * dz = scale * (p - t) (gradient w.r.t. the softmax input) unless dz is null, and returns the
      * summed loss -sum t log(max(p, 1e-7)).
@@ -443,6 +474,11 @@ public abstract class Backend {
 
     protected abstract void activationBackwardImpl(Tensor dz, Tensor z, Tensor y, Tensor dy, int N, int C,
             Activation act, float alpha);
+
+    protected abstract void reluImpl(Tensor y, Tensor x, long n, float maxValue, float negativeSlope, float threshold);
+
+    protected abstract void reluBackwardImpl(Tensor dx, Tensor x, Tensor dy, long n, float maxValue,
+            float negativeSlope, float threshold);
 
     protected abstract double softmaxCrossEntropyImpl(Tensor dz, Tensor p, Tensor t, int N, int C, float scale);
 

@@ -166,6 +166,17 @@ public final class NativeBackend extends Backend {
     }
 
     @Override
+    protected void reluImpl(Tensor y, Tensor x, long n, float maxValue, float negativeSlope, float threshold) {
+        sinew_h.sinew_relu_forward(y.segment(), x.segment(), n, maxValue, negativeSlope, threshold);
+    }
+
+    @Override
+    protected void reluBackwardImpl(Tensor dx, Tensor x, Tensor dy, long n, float maxValue, float negativeSlope,
+            float threshold) {
+        sinew_h.sinew_relu_backward(dx.segment(), x.segment(), dy.segment(), n, maxValue, negativeSlope, threshold);
+    }
+
+    @Override
     protected double softmaxCrossEntropyImpl(Tensor dz, Tensor p, Tensor t, int N, int C, float scale) {
         return sinew_h.sinew_softmax_xent_backward(seg(dz), p.segment(), t.segment(), N, C, scale);
     }

@@ -164,6 +164,23 @@ public final class ReferenceBackend extends Backend {
     }
 
     @Override
+    protected void reluImpl(Tensor y, Tensor x, long n, float maxValue, float negativeSlope, float threshold) {
+        for (long i = 0; i < n; i++) {
+            double v = x.get(i);
+            y.set(i, (float) (v > threshold ? Math.min(v, maxValue) : (double) negativeSlope * (v - threshold)));
+        }
+    }
+
+    @Override
+    protected void reluBackwardImpl(Tensor dx, Tensor x, Tensor dy, long n, float maxValue, float negativeSlope,
+            float threshold) {
+        for (long i = 0; i < n; i++) {
+            double v = x.get(i);
+            dx.set(i, (float) (dy.get(i) * (v > threshold ? (v < maxValue ? 1 : 0) : (double) negativeSlope)));
+        }
+    }
+
+    @Override
     protected double softmaxCrossEntropyImpl(Tensor dz, Tensor p, Tensor t, int N, int C, float scale) {
         double loss = 0;
         for (long i = 0; i < (long) N * C; i++) {

@@ -5,8 +5,8 @@ import dev.sinew.tensor.Tensor;
 import dev.sinew.tensor.Workspace;
 
 /**
- * What the activation layers ({@link Activation}, {@link ReLU}, {@link LeakyReLU}, {@link ELU},
- * {@link Softmax}) share: {@code y = act(x)} with no weights, input and output shapes equal.
+ * What the activation layers {@link Activation}, {@link LeakyReLU}, {@link ELU} and
+ * {@link Softmax} share ({@link ReLU} has a kernel of its own): {@code y = act(x)} with no weights, input and output shapes equal.
  * Elementwise activations treat a sample as one row; softmax acts on the last axis, so a sample
  * of shape {@code (..., C)} is {@code size / C} rows of C.
  *

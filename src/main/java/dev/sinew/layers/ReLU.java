@@ -1,54 +1,91 @@
 package dev.sinew.layers;
 
+import dev.sinew.tensor.Shape;
+import dev.sinew.tensor.Tensor;
+import dev.sinew.tensor.Workspace;
 import java.util.Map;
 
 /**
  * Rectified linear unit, as Keras's {@code ReLU(max_value=None, negative_slope=0.0, threshold=0.0)}:
- * {@code y = x >= max_value ? max_value : x >= threshold ? x : negative_slope * (x - threshold)}.
- * Input and output shapes are equal; no weights.
- *
- * <p>Sinew runs the combinations that are one of its activation kernels: threshold 0 with no
- * max_value ({@code relu}, or {@code leaky_relu} when negative_slope &gt; 0), and threshold 0,
- * negative_slope 0, max_value 6 ({@code relu6}). Others are rejected when the layer is made.
+ * {@code y = x > threshold ? min(x, max_value) : negative_slope * (x - threshold)}, each argument
+ * &gt;= 0 as Keras requires ({@code max_value} null: no ceiling). Input and output shapes are
+ * equal; no weights. Backward, from the input x (kept by the previous layer until then):
+ * {@code dx = dy * (x > threshold ? [x < max_value] : negative_slope)}.
  */
-public final class ReLU extends ActivationLayer {
+public final class ReLU extends Layer {
     private final Double maxValue;
     private final float negativeSlope, threshold;
+    private int width;
+    private Tensor x, y;
 
     public ReLU() {
         this(null, 0, 0);
     }
 
     public ReLU(Double maxValue, double negativeSlope, double threshold) {
-        super(kernel(maxValue, negativeSlope, threshold), (float) negativeSlope);
-        this.maxValue = maxValue;
-        this.negativeSlope = (float) negativeSlope;
-        this.threshold = (float) threshold;
-    }
-
-    private static dev.sinew.activations.Activation kernel(Double maxValue, double negativeSlope, double threshold) {
         if (maxValue != null && !(maxValue >= 0)) {
-            throw new IllegalArgumentException("ReLU max_value must be >= 0, got max_value=" + maxValue);
+            throw new IllegalArgumentException("ReLU max_value must be >= 0 or None, got max_value=" + maxValue);
         }
         if (!(negativeSlope >= 0 && Double.isFinite(negativeSlope))) {
             throw new IllegalArgumentException("ReLU negative_slope must be a finite number >= 0, got negative_slope="
                     + negativeSlope);
         }
-        if (threshold == 0 && maxValue == null) {
-            return negativeSlope == 0 ? dev.sinew.activations.Activation.RELU : dev.sinew.activations.Activation.LEAKY_RELU;
+        if (!(threshold >= 0 && Double.isFinite(threshold))) {
+            throw new IllegalArgumentException("ReLU threshold must be a finite number >= 0, got threshold=" + threshold);
         }
-        if (threshold == 0 && negativeSlope == 0 && maxValue == 6) return dev.sinew.activations.Activation.RELU6;
-        throw new IllegalArgumentException("ReLU(max_value=" + maxValue + ", negative_slope=" + negativeSlope
-                + ", threshold=" + threshold + ") is not supported yet; supported: threshold=0 with max_value=None,"
-                + " or max_value=6 with negative_slope=0 and threshold=0");
+        this.maxValue = maxValue;
+        this.negativeSlope = (float) negativeSlope;
+        this.threshold = (float) threshold;
+    }
+
+    /** The ceiling, or null for none (Keras's None). */
+    public Double maxValue() {
+        return maxValue;
+    }
+
+    public double negativeSlope() {
+        return negativeSlope;
+    }
+
+    public double threshold() {
+        return threshold;
+    }
+
+    private float ceiling() {
+        return maxValue == null ? Float.POSITIVE_INFINITY : (float) (double) maxValue;
     }
 
     @Override
     public Map<String, Object> getConfig() {
         Map<String, Object> c = super.getConfig();
-        c.put("max_value", maxValue);
+        c.put("max_value", maxValue == null ? null : Double.parseDouble(Float.toString(ceiling())));
         c.put("negative_slope", Double.parseDouble(Float.toString(negativeSlope)));
         c.put("threshold", Double.parseDouble(Float.toString(threshold)));
         return c;
+    }
+
+    @Override
+    protected Shape computeOutputShape(Shape inputShape) {
+        width = requireFits("input", inputShape, " per sample");
+        return inputShape;
+    }
+
+    @Override
+    public void allocate(Workspace workspace, int capacity) {
+        y = allocateRows(workspace, "output", capacity, width);
+    }
+
+    @Override
+    public Tensor forward(Tensor x, int n, boolean training) {
+        this.x = x;
+        backend.relu(y, x, (long) n * width, ceiling(), negativeSlope, threshold);
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor dy, int n, boolean needInputGradient) {
+        if (!needInputGradient) return null;
+        backend.reluBackward(dy, x, dy, (long) n * width, ceiling(), negativeSlope, threshold);
+        return dy;
     }
 }

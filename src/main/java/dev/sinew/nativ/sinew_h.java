@@ -120,6 +120,87 @@ public class sinew_h {
         }
     }
 
+    private static class sinew_relu_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_LONG,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_relu_forward");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_relu_forward$descriptor() {
+        return sinew_relu_forward.DESC;
+    }
+
+    public static MethodHandle sinew_relu_forward$handle() {
+        return sinew_relu_forward.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_relu_forward(float *y, const float *x, int64_t n, float max_value, float negative_slope, float threshold)
+     * }
+     */
+    public static void sinew_relu_forward(MemorySegment y, MemorySegment x, long n, float max_value, float negative_slope, float threshold) {
+        var mh$ = sinew_relu_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_relu_forward", y, x, n, max_value, negative_slope, threshold);
+            }
+            mh$.invokeExact(y, x, n, max_value, negative_slope, threshold);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_relu_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_LONG,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_relu_backward");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_relu_backward$descriptor() {
+        return sinew_relu_backward.DESC;
+    }
+
+    public static MethodHandle sinew_relu_backward$handle() {
+        return sinew_relu_backward.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_relu_backward(float *dx, const float *x, const float *dy, int64_t n, float max_value, float negative_slope, float threshold)
+     * }
+     */
+    public static void sinew_relu_backward(MemorySegment dx, MemorySegment x, MemorySegment dy, long n, float max_value, float negative_slope, float threshold) {
+        var mh$ = sinew_relu_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_relu_backward", dx, x, dy, n, max_value, negative_slope, threshold);
+            }
+            mh$.invokeExact(dx, x, dy, n, max_value, negative_slope, threshold);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class sinew_softmax_xent_backward {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             sinew_h.C_DOUBLE,

@@ -42,6 +42,7 @@ class ActivationLayersTest {
                 new Case("ReLU()", ReLU::new, Shape.of(6)),
                 new Case("ReLU(max_value=6)", () -> new ReLU(6.0, 0, 0), Shape.of(6)),
                 new Case("ReLU(negative_slope=0.1)", () -> new ReLU(null, 0.1, 0), Shape.of(6)),
+                new Case("ReLU(max_value=0.5, negative_slope=0.2, threshold=0.1)", () -> new ReLU(0.5, 0.2, 0.1), Shape.of(6)),
                 new Case("LeakyReLU()", LeakyReLU::new, Shape.of(6)),
                 new Case("ELU(0.5)", () -> new ELU(0.5), Shape.of(6)),
                 new Case("Softmax()", Softmax::new, Shape.of(2, 5))).map(Arguments::of);
@@ -76,6 +77,8 @@ class ActivationLayersTest {
         float[] x = {-1, 0.5f, 7};
         assertArrayEquals(new float[] {0, 0.5f, 7}, predict(new ReLU(), x), 0f);
         assertArrayEquals(new float[] {0, 0.5f, 6}, predict(new ReLU(6.0, 0, 0), x), 0f);
+        // threshold 1: x > 1 passes (capped at 6), else 0.1 (x - 1): [-0.2, -0.05, 6]
+        assertArrayEquals(new float[] {-0.2f, -0.05f, 6}, predict(new ReLU(6.0, 0.1, 1), x), 1e-7f);
         assertArrayEquals(new float[] {-0.3f, 0.5f, 7}, predict(new LeakyReLU(), x), 1e-7f);       // Keras 3: 0.3
         assertArrayEquals(new float[] {-0.2f, 0.5f, 7}, predict(new Activation("leaky_relu"), x), 1e-7f); // function: 0.2
         assertArrayEquals(new float[] {-0.3160603f, 0.5f, 7}, predict(new ELU(0.5), x), 1e-6f);   // 0.5 (e^-1 - 1)
@@ -90,7 +93,8 @@ class ActivationLayersTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new LeakyReLU(-1)).getMessage().contains("negative_slope=-1"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new ELU(Double.NaN)).getMessage().contains("alpha=NaN"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new Softmax(0)).getMessage().contains("axis=0"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new ReLU(null, 0, 0.5)).getMessage().contains("threshold=0.5"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new ReLU(null, 0, -0.5)).getMessage().contains("threshold=-0.5"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new ReLU(-1.0, 0, 0)).getMessage().contains("max_value=-1.0"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new Activation("nope")).getMessage().contains("'nope'"));
     }
 
@@ -105,7 +109,7 @@ class ActivationLayersTest {
             net.add(new Dense(8));
             net.add(new ELU(0.5));
             net.add(new Dense(8));
-            net.add(new ReLU(6.0, 0, 0));
+            net.add(new ReLU(6.0, 0.1, 0.05));
             net.add(new Dense(8));
             net.add(new Activation("gelu"));
             net.add(new Dense(2));
@@ -122,6 +126,7 @@ class ActivationLayersTest {
                 assertEquals(0.25, ((LeakyReLU) layers.get(1)).negativeSlope(), 1e-7);
                 assertEquals(0.5, ((ELU) layers.get(3)).alpha(), 1e-7);
                 assertEquals(net.layers().get(5).getConfig(), layers.get(5).getConfig());
+                assertEquals(0.05, ((ReLU) layers.get(5)).threshold(), 1e-7);
                 assertEquals(dev.sinew.activations.Activation.GELU, ((Activation) layers.get(7)).activation());
             }
         }
