@@ -35,7 +35,8 @@ enum sinew_activation {
     SINEW_HARD_SILU = 14,   /* z relu6(z + 3) / 6 (input-based) */
     SINEW_RELU6 = 15,       /* min(max(z, 0), 6) */
     SINEW_EXPONENTIAL = 16, /* e^z */
-    SINEW_MISH = 17         /* z tanh(softplus(z)) (input-based) */
+    SINEW_MISH = 17,        /* z tanh(softplus(z)) (input-based) */
+    SINEW_LOG_SOFTMAX = 18  /* per row: z - log(sum e^z) */
 };
 
 /* y[n,c] = act(z[n,c] + b[c]) for z, y of shape (N, C) and b of shape (C) or NULL (no bias).
@@ -46,7 +47,8 @@ void sinew_bias_act_forward(float *y, const float *z, const float *b, int N, int
 /* dz = dy * act'(z). Most activations' derivative is written from the OUTPUT y = act(z), so the
  * pre-activation need not be kept; the non-monotone ones (gelu, gelu_tanh, silu, hard_silu, mish)
  * cannot be, and read z (the activation's input, bias included), which is then required; for
- * the others z may be NULL. For softmax: dz[n,:] = y[n,:] * (dy[n,:] - dot(dy[n,:], y[n,:])).
+ * the others z may be NULL. For softmax: dz[n,:] = y[n,:] * (dy[n,:] - dot(dy[n,:], y[n,:]));
+ * for log_softmax: dz[n,:] = dy[n,:] - e^y[n,:] * sum(dy[n,:]).
  * dz may be dy (in place). */
 void sinew_act_backward(float *dz, const float *z, const float *y, const float *dy, int N, int C,
                         int act, float alpha);

@@ -23,6 +23,17 @@ static void softmax_row(float *y, int C) {
     for (int c = 0; c < C; c++) y[c] *= inv;
 }
 
+/* Log-softmax of one row in place: z - max - log(sum e^(z - max)), with no overflow and no
+ * log of an underflowed probability. */
+static void log_softmax_row(float *y, int C) {
+    float max = y[0];
+    for (int c = 1; c < C; c++) max = y[c] > max ? y[c] : max;
+    float sum = 0.0f;
+    for (int c = 0; c < C; c++) sum += expf(y[c] - max);
+    float shift = max + logf(sum);
+    for (int c = 0; c < C; c++) y[c] -= shift;
+}
+
 /* log(1 + e^v) without overflow for large v nor loss of precision for very negative v. */
 static inline float softplus(float v) {
     return (v > 0.0f ? v : 0.0f) + log1pf(expf(-fabsf(v)));
@@ -117,6 +128,10 @@ void sinew_bias_act_forward(float *y, const float *z, const float *b, int N, int
             for (int c = 0; c < C; c++) yr[c] = zr[c] + (b ? b[c] : 0.0f);
             softmax_row(yr, C);
             break;
+        case SINEW_LOG_SOFTMAX:
+            for (int c = 0; c < C; c++) yr[c] = zr[c] + (b ? b[c] : 0.0f);
+            log_softmax_row(yr, C);
+            break;
         default:
             for (int c = 0; c < C; c++) yr[c] = act_forward(zr[c] + (b ? b[c] : 0.0f), act, alpha);
             break;
@@ -141,6 +156,15 @@ void sinew_act_backward(float *dz, const float *z, const float *y, const float *
             float dot = 0.0f;
             for (int c = 0; c < C; c++) dot += dyr[c] * yr[c];
             for (int c = 0; c < C; c++) dzr[c] = yr[c] * (dyr[c] - dot);
+        }
+        break;
+    case SINEW_LOG_SOFTMAX:
+        for (int n = 0; n < N; n++) {
+            const float *yr = y + (int64_t)n * C, *dyr = dy + (int64_t)n * C;
+            float *dzr = dz + (int64_t)n * C;
+            float sum = 0.0f;
+            for (int c = 0; c < C; c++) sum += dyr[c];
+            for (int c = 0; c < C; c++) dzr[c] = dyr[c] - expf(yr[c]) * sum;
         }
         break;
     default:

@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
  *   <li>{@code hard_sigmoid}: y = relu6(z + 3) / 6 (Keras 3); dy/dz = 0 &lt; y &lt; 1 ? 1/6 : 0</li>
  *   <li>{@code relu6}: y = min(max(z, 0), 6); dy/dz = 0 &lt; y &lt; 6 ? 1 : 0</li>
  *   <li>{@code exponential}: y = e^z; dy/dz = y</li>
+ *   <li>{@code log_softmax} (per row): y_i = z_i - log sum_j e^z_j; dz_i = g_i - e^y_i sum_j g_j</li>
  * </ul>
  * Four are not monotone, so their derivative is no function of y; layers keep the pre-activation
  * z for these ({@link #needsInput()}) and the backward reads it:
@@ -55,7 +56,8 @@ public enum Activation {
     HARD_SILU("hard_silu", 14, 0f, true),
     RELU6("relu6", 15),
     EXPONENTIAL("exponential", 16),
-    MISH("mish", 17, 0f, true);
+    MISH("mish", 17, 0f, true),
+    LOG_SOFTMAX("log_softmax", 18);
 
     /** SELU's fixed constants (Klambauer et al. 2017, as Keras). */
     public static final double SELU_ALPHA = 1.67326324, SELU_SCALE = 1.05070098;

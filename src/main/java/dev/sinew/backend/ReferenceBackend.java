@@ -52,6 +52,7 @@ public final class ReferenceBackend extends Backend {
                 y.set(row + c, (float) activate(v, act, alpha));
             }
             if (act == Activation.SOFTMAX) softmaxRow(y, row, C);
+            if (act == Activation.LOG_SOFTMAX) logSoftmaxRow(y, row, C);
         }
     }
 
@@ -61,7 +62,7 @@ public final class ReferenceBackend extends Backend {
     // here, the row is normalised after).
     private static double activate(double v, Activation act, double alpha) {
         return switch (act) {
-            case LINEAR, SOFTMAX -> v;
+            case LINEAR, SOFTMAX, LOG_SOFTMAX -> v;
             case RELU -> Math.max(v, 0);
             case SIGMOID -> sigmoid(v);
             case TANH -> Math.tanh(v);
@@ -88,7 +89,7 @@ public final class ReferenceBackend extends Backend {
             case RELU -> y > 0 ? 1 : 0;
             case SIGMOID -> y * (1 - y);
             case TANH -> 1 - y * y;
-            case SOFTMAX -> throw new AssertionError("softmax is handled per row");
+            case SOFTMAX, LOG_SOFTMAX -> throw new AssertionError("softmax is handled per row");
             case LEAKY_RELU -> y > 0 ? 1 : alpha;
             case ELU -> y > 0 ? 1 : y + alpha;
             case SELU -> y > 0 ? Activation.SELU_SCALE : y + Activation.SELU_SCALE * Activation.SELU_ALPHA;
@@ -138,6 +139,15 @@ public final class ReferenceBackend extends Backend {
         return x >= 0 ? 1 - erfc : erfc - 1;
     }
 
+    private static void logSoftmaxRow(Tensor y, long row, int C) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < C; c++) max = Math.max(max, y.get(row + c));
+        double sum = 0;
+        for (int c = 0; c < C; c++) sum += Math.exp(y.get(row + c) - max);
+        double shift = max + Math.log(sum);
+        for (int c = 0; c < C; c++) y.set(row + c, (float) (y.get(row + c) - shift));
+    }
+
     private static void softmaxRow(Tensor y, long row, int C) {
         double max = Double.NEGATIVE_INFINITY;
         for (int c = 0; c < C; c++) max = Math.max(max, y.get(row + c));
@@ -155,10 +165,17 @@ public final class ReferenceBackend extends Backend {
             if (act == Activation.SOFTMAX) {
                 for (int c = 0; c < C; c++) dot += (double) dy.get(row + c) * y.get(row + c);
             }
+            if (act == Activation.LOG_SOFTMAX) {
+                for (int c = 0; c < C; c++) dot += dy.get(row + c); // the row's sum of g
+            }
             for (int c = 0; c < C; c++) {
                 double yv = y.get(row + c), g = dy.get(row + c);
                 double zv = z == null ? 0 : z.get(row + c);
-                dz.set(row + c, (float) (act == Activation.SOFTMAX ? yv * (g - dot) : g * derivative(zv, yv, act, alpha)));
+                dz.set(row + c, (float) switch (act) {
+                    case SOFTMAX -> yv * (g - dot);
+                    case LOG_SOFTMAX -> g - Math.exp(yv) * dot;
+                    default -> g * derivative(zv, yv, act, alpha);
+                });
             }
         }
     }

@@ -7,7 +7,7 @@ import dev.sinew.tensor.Workspace;
 /**
  * What the activation layers {@link Activation}, {@link LeakyReLU}, {@link ELU} and
  * {@link Softmax} share ({@link ReLU} has a kernel of its own): {@code y = act(x)} with no weights, input and output shapes equal.
- * Elementwise activations treat a sample as one row; softmax acts on the last axis, so a sample
+ * Elementwise activations treat a sample as one row; softmax and log_softmax act on the last axis, so a sample
  * of shape {@code (..., C)} is {@code size / C} rows of C.
  *
  * <p>Forward writes y into this layer's own buffer; backward turns dy into dx in place, from y,
@@ -39,7 +39,9 @@ public abstract class ActivationLayer extends Layer implements Activated {
     @Override
     protected Shape computeOutputShape(Shape inputShape) {
         width = requireFits("input", inputShape, " per sample");
-        cols = activation == dev.sinew.activations.Activation.SOFTMAX ? inputShape.dim(inputShape.rank() - 1) : width;
+        boolean perRow = activation == dev.sinew.activations.Activation.SOFTMAX
+                || activation == dev.sinew.activations.Activation.LOG_SOFTMAX;
+        cols = perRow ? inputShape.dim(inputShape.rank() - 1) : width;
         return inputShape;
     }
 

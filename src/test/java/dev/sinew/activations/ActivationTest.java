@@ -40,7 +40,8 @@ class ActivationTest {
                 Arguments.of("hard_swish", -1f, 1f, -0.3333333f, 0.6666667f),
                 Arguments.of("relu6", -1f, 7f, 0f, 6f),
                 Arguments.of("exponential", 0f, 1f, 1f, 2.718282f),
-                Arguments.of("mish", -1f, 1f, -0.3034015f, 0.8650984f));  // z tanh(ln(1 + e^z))
+                Arguments.of("mish", -1f, 1f, -0.3034015f, 0.8650984f),   // z tanh(ln(1 + e^z))
+                Arguments.of("log_softmax", 0f, (float) Math.log(3), -1.3862944f, -0.2876821f)); // ln 1/4, ln 3/4
     }
 
     static Sequential identity(Backend b, String activation) {

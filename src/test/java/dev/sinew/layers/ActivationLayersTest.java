@@ -45,7 +45,8 @@ class ActivationLayersTest {
                 new Case("ReLU(max_value=0.5, negative_slope=0.2, threshold=0.1)", () -> new ReLU(0.5, 0.2, 0.1), Shape.of(6)),
                 new Case("LeakyReLU()", LeakyReLU::new, Shape.of(6)),
                 new Case("ELU(0.5)", () -> new ELU(0.5), Shape.of(6)),
-                new Case("Softmax()", Softmax::new, Shape.of(2, 5))).map(Arguments::of);
+                new Case("Softmax()", Softmax::new, Shape.of(2, 5)),
+                new Case("Activation(log_softmax)", () -> new Activation("log_softmax"), Shape.of(2, 5))).map(Arguments::of);
     }
 
     @ParameterizedTest(name = "{0}")
