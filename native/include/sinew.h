@@ -22,17 +22,44 @@ enum sinew_activation {
     SINEW_RELU = 1,
     SINEW_SIGMOID = 2,
     SINEW_TANH = 3,
-    SINEW_SOFTMAX = 4
+    SINEW_SOFTMAX = 4,
+    SINEW_LEAKY_RELU = 5,   /* z > 0 ? z : alpha z (alpha = negative_slope, Keras default 0.2) */
+    SINEW_ELU = 6,          /* z > 0 ? z : alpha (e^z - 1) */
+    SINEW_SELU = 7,         /* scale * elu(z, 1.67326324), scale 1.05070098 */
+    SINEW_GELU = 8,         /* 0.5 z (1 + erf(z / sqrt 2)), the exact form (input-based backward) */
+    SINEW_GELU_TANH = 9,    /* 0.5 z (1 + tanh(sqrt(2/pi) (z + 0.044715 z^3))) (input-based) */
+    SINEW_SILU = 10,        /* z sigmoid(z) (input-based) */
+    SINEW_SOFTPLUS = 11,    /* log(1 + e^z) */
+    SINEW_SOFTSIGN = 12,    /* z / (1 + |z|) */
+    SINEW_HARD_SIGMOID = 13,/* relu6(z + 3) / 6 */
+    SINEW_HARD_SILU = 14,   /* z relu6(z + 3) / 6 (input-based) */
+    SINEW_RELU6 = 15,       /* min(max(z, 0), 6) */
+    SINEW_EXPONENTIAL = 16, /* e^z */
+    SINEW_MISH = 17,        /* z tanh(softplus(z)) (input-based) */
+    SINEW_LOG_SOFTMAX = 18  /* per row: z - log(sum e^z) */
 };
 
 /* y[n,c] = act(z[n,c] + b[c]) for z, y of shape (N, C) and b of shape (C) or NULL (no bias).
- * y may be z (in place). Softmax acts on each row. */
-void sinew_bias_act_forward(float *y, const float *z, const float *b, int N, int C, int act);
+ * y may be z (in place). Softmax acts on each row. alpha is the activation's one parameter
+ * (leaky_relu's negative_slope, elu's alpha); the others ignore it. */
+void sinew_bias_act_forward(float *y, const float *z, const float *b, int N, int C, int act, float alpha);
 
-/* dz = dy * act'(z), written from the activation's OUTPUT y = act(z) (every activation here
- * has a derivative expressible in y, so the pre-activation need not be kept).
- * For softmax: dz[n,:] = y[n,:] * (dy[n,:] - dot(dy[n,:], y[n,:])). dz may be dy (in place). */
-void sinew_act_backward(float *dz, const float *y, const float *dy, int N, int C, int act);
+/* dz = dy * act'(z). Most activations' derivative is written from the OUTPUT y = act(z), so the
+ * pre-activation need not be kept; the non-monotone ones (gelu, gelu_tanh, silu, hard_silu, mish)
+ * cannot be, and read z (the activation's input, bias included), which is then required; for
+ * the others z may be NULL. For softmax: dz[n,:] = y[n,:] * (dy[n,:] - dot(dy[n,:], y[n,:]));
+ * for log_softmax: dz[n,:] = dy[n,:] - e^y[n,:] * sum(dy[n,:]).
+ * dz may be dy (in place). */
+void sinew_act_backward(float *dz, const float *z, const float *y, const float *dy, int N, int C,
+                        int act, float alpha);
+
+/* Keras's ReLU layer over n values, for threshold >= 0, negative_slope >= 0, max_value >= 0
+ * (INFINITY for None): y = x > threshold ? min(x, max_value) : negative_slope (x - threshold).
+ * The backward reads the input x: dx = dy * (x > threshold ? (x < max_value) : negative_slope).
+ * y may be x; dx may be dy. */
+void sinew_relu_forward(float *y, const float *x, int64_t n, float max_value, float negative_slope, float threshold);
+void sinew_relu_backward(float *dx, const float *x, const float *dy, int64_t n, float max_value,
+                         float negative_slope, float threshold);
 
 /* Softmax followed by categorical cross-entropy, fused. p = softmax output (N, C), t = targets.
  * Writes dz = scale * (p - t), the gradient with respect to the softmax INPUT, unless dz is NULL.

@@ -61,24 +61,93 @@ public abstract class Backend {
 
     /**
      * y = act(z + bias) over N rows of C columns; {@code bias} (C values) may be null. y may be z.
+     * The activation's parameter is its Keras default ({@link Activation#defaultAlpha()}).
      */
     public final void biasActivation(Tensor y, Tensor z, Tensor bias, int N, int C, Activation act) {
+        biasActivation(y, z, bias, N, C, act, act.defaultAlpha());
+    }
+
+    /**
+     * y = act(z + bias) with the activation's parameter {@code alpha} (leaky_relu's
+     * negative_slope, elu's alpha; ignored by the others).
+     */
+    public final void biasActivation(Tensor y, Tensor z, Tensor bias, int N, int C, Activation act, float alpha) {
         Check.positive("biasActivation", "N", N);
         Check.positive("biasActivation", "C", C);
         Check.holds("biasActivation", "y", y, (long) N * C);
         Check.holds("biasActivation", "z", z, (long) N * C);
         if (bias != null) Check.holds("biasActivation", "bias", bias, C);
-        biasActivationImpl(y, z, bias, N, C, act);
+        checkAlpha("biasActivation", act, alpha);
+        biasActivationImpl(y, z, bias, N, C, act, alpha);
     }
 
-    /** dz = dy * act'(z), from the activation's output y (see {@link Activation}). dz may be dy. */
+    /**
+     * dz = dy * act'(z), from the activation's output y (see {@link Activation}), for the
+     * activations that do not need z. dz may be dy.
+     */
     public final void activationBackward(Tensor dz, Tensor y, Tensor dy, int N, int C, Activation act) {
+        activationBackward(dz, null, y, dy, N, C, act, act.defaultAlpha());
+    }
+
+    /**
+     * dz = dy * act'(z), from the output y, or from the pre-activation z (bias included) for the
+     * activations that need it ({@link Activation#needsInput()}); z may be null for the others.
+     * dz may be dy.
+     */
+    public final void activationBackward(Tensor dz, Tensor z, Tensor y, Tensor dy, int N, int C,
+            Activation act, float alpha) {
         Check.positive("activationBackward", "N", N);
         Check.positive("activationBackward", "C", C);
         Check.holds("activationBackward", "dz", dz, (long) N * C);
         Check.holds("activationBackward", "y", y, (long) N * C);
         Check.holds("activationBackward", "dy", dy, (long) N * C);
-        activationBackwardImpl(dz, y, dy, N, C, act);
+        if (z != null) Check.holds("activationBackward", "z", z, (long) N * C);
+        else if (act.needsInput()) {
+            throw new IllegalArgumentException("activationBackward: " + act
+                    + " is differentiated from its input z, got z=null");
+        }
+        checkAlpha("activationBackward", act, alpha);
+        activationBackwardImpl(dz, z, y, dy, N, C, act, alpha);
+    }
+
+    // The derivative of leaky_relu and elu is read from the output's sign, which is the input's
+    // sign only when alpha >= 0.
+    private static void checkAlpha(String op, Activation act, float alpha) {
+        if (!Float.isFinite(alpha) || ((act == Activation.LEAKY_RELU || act == Activation.ELU) && alpha < 0)) {
+            throw new IllegalArgumentException(op + ": " + act
+                    + " needs a finite parameter >= 0, got alpha=" + alpha);
+        }
+    }
+
+    /**
+     * Keras's ReLU layer over n values: y = x &gt; threshold ? min(x, maxValue) :
+     * negativeSlope (x - threshold); maxValue may be +infinity (Keras's None). y may be x.
+     */
+    public final void relu(Tensor y, Tensor x, long n, float maxValue, float negativeSlope, float threshold) {
+        Check.positive("relu", "n", n);
+        Check.holds("relu", "y", y, n);
+        Check.holds("relu", "x", x, n);
+        checkRelu("relu", maxValue, negativeSlope, threshold);
+        reluImpl(y, x, n, maxValue, negativeSlope, threshold);
+    }
+
+    /** dx = dy * relu'(x), from the input x: x &gt; threshold ? [x &lt; maxValue] : negativeSlope. dx may be dy. */
+    public final void reluBackward(Tensor dx, Tensor x, Tensor dy, long n, float maxValue, float negativeSlope,
+            float threshold) {
+        Check.positive("reluBackward", "n", n);
+        Check.holds("reluBackward", "dx", dx, n);
+        Check.holds("reluBackward", "x", x, n);
+        Check.holds("reluBackward", "dy", dy, n);
+        checkRelu("reluBackward", maxValue, negativeSlope, threshold);
+        reluBackwardImpl(dx, x, dy, n, maxValue, negativeSlope, threshold);
+    }
+
+    private static void checkRelu(String op, float maxValue, float negativeSlope, float threshold) {
+        if (!(maxValue >= 0) || !(negativeSlope >= 0) || !Float.isFinite(negativeSlope) || !(threshold >= 0)
+                || !Float.isFinite(threshold)) {
+            throw new IllegalArgumentException(op + ": needs max_value >= 0 and finite negative_slope, threshold >= 0,"
+                    + " got max_value=" + maxValue + ", negative_slope=" + negativeSlope + ", threshold=" + threshold);
+        }
     }
 
     /**
@@ -437,9 +506,16 @@ public abstract class Backend {
     protected abstract void gemmImpl(boolean transA, boolean transB, int M, int N, int K, float alpha,
             Tensor A, Tensor B, float beta, Tensor C);
 
-    protected abstract void biasActivationImpl(Tensor y, Tensor z, Tensor bias, int N, int C, Activation act);
+    protected abstract void biasActivationImpl(Tensor y, Tensor z, Tensor bias, int N, int C, Activation act,
+            float alpha);
 
-    protected abstract void activationBackwardImpl(Tensor dz, Tensor y, Tensor dy, int N, int C, Activation act);
+    protected abstract void activationBackwardImpl(Tensor dz, Tensor z, Tensor y, Tensor dy, int N, int C,
+            Activation act, float alpha);
+
+    protected abstract void reluImpl(Tensor y, Tensor x, long n, float maxValue, float negativeSlope, float threshold);
+
+    protected abstract void reluBackwardImpl(Tensor dx, Tensor x, Tensor dy, long n, float maxValue,
+            float negativeSlope, float threshold);
 
     protected abstract double softmaxCrossEntropyImpl(Tensor dz, Tensor p, Tensor t, int N, int C, float scale);
 

@@ -155,13 +155,25 @@ public final class NativeBackend extends Backend {
     }
 
     @Override
-    protected void biasActivationImpl(Tensor y, Tensor z, Tensor bias, int N, int C, Activation act) {
-        sinew_h.sinew_bias_act_forward(y.segment(), z.segment(), seg(bias), N, C, act.code());
+    protected void biasActivationImpl(Tensor y, Tensor z, Tensor bias, int N, int C, Activation act, float alpha) {
+        sinew_h.sinew_bias_act_forward(y.segment(), z.segment(), seg(bias), N, C, act.code(), alpha);
     }
 
     @Override
-    protected void activationBackwardImpl(Tensor dz, Tensor y, Tensor dy, int N, int C, Activation act) {
-        sinew_h.sinew_act_backward(dz.segment(), y.segment(), dy.segment(), N, C, act.code());
+    protected void activationBackwardImpl(Tensor dz, Tensor z, Tensor y, Tensor dy, int N, int C,
+            Activation act, float alpha) {
+        sinew_h.sinew_act_backward(dz.segment(), seg(z), y.segment(), dy.segment(), N, C, act.code(), alpha);
+    }
+
+    @Override
+    protected void reluImpl(Tensor y, Tensor x, long n, float maxValue, float negativeSlope, float threshold) {
+        sinew_h.sinew_relu_forward(y.segment(), x.segment(), n, maxValue, negativeSlope, threshold);
+    }
+
+    @Override
+    protected void reluBackwardImpl(Tensor dx, Tensor x, Tensor dy, long n, float maxValue, float negativeSlope,
+            float threshold) {
+        sinew_h.sinew_relu_backward(dx.segment(), x.segment(), dy.segment(), n, maxValue, negativeSlope, threshold);
     }
 
     @Override

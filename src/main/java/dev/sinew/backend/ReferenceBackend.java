@@ -44,20 +44,108 @@ public final class ReferenceBackend extends Backend {
     }
 
     @Override
-    protected void biasActivationImpl(Tensor y, Tensor z, Tensor bias, int N, int C, Activation act) {
+    protected void biasActivationImpl(Tensor y, Tensor z, Tensor bias, int N, int C, Activation act, float alpha) {
         for (int n = 0; n < N; n++) {
             long row = (long) n * C;
             for (int c = 0; c < C; c++) {
                 double v = z.get(row + c) + (bias == null ? 0 : bias.get(c));
-                y.set(row + c, (float) switch (act) {
-                    case RELU -> Math.max(v, 0);
-                    case SIGMOID -> 1 / (1 + Math.exp(-v));
-                    case TANH -> Math.tanh(v);
-                    case LINEAR, SOFTMAX -> v;
-                });
+                y.set(row + c, (float) activate(v, act, alpha));
             }
             if (act == Activation.SOFTMAX) softmaxRow(y, row, C);
+            if (act == Activation.LOG_SOFTMAX) logSoftmaxRow(y, row, C);
         }
+    }
+
+    private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI), GELU_C = 0.044715;
+
+    // One element of each activation, as written in Activation's Javadoc (softmax: the identity
+    // here, the row is normalised after).
+    private static double activate(double v, Activation act, double alpha) {
+        return switch (act) {
+            case LINEAR, SOFTMAX, LOG_SOFTMAX -> v;
+            case RELU -> Math.max(v, 0);
+            case SIGMOID -> sigmoid(v);
+            case TANH -> Math.tanh(v);
+            case LEAKY_RELU -> v > 0 ? v : alpha * v;
+            case ELU -> v > 0 ? v : alpha * Math.expm1(v);
+            case SELU -> Activation.SELU_SCALE * (v > 0 ? v : Activation.SELU_ALPHA * Math.expm1(v));
+            case GELU -> 0.5 * v * (1 + erf(v / Math.sqrt(2)));
+            case GELU_TANH -> 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + GELU_C * v * v * v)));
+            case SILU -> v * sigmoid(v);
+            case SOFTPLUS -> softplus(v);
+            case SOFTSIGN -> v / (1 + Math.abs(v));
+            case HARD_SIGMOID -> relu6(v + 3) / 6;
+            case HARD_SILU -> v * relu6(v + 3) / 6;
+            case RELU6 -> relu6(v);
+            case EXPONENTIAL -> Math.exp(v);
+            case MISH -> v * Math.tanh(softplus(v));
+        };
+    }
+
+    // act'(z), from the output y or (Activation.needsInput) from z.
+    private static double derivative(double z, double y, Activation act, double alpha) {
+        return switch (act) {
+            case LINEAR -> 1;
+            case RELU -> y > 0 ? 1 : 0;
+            case SIGMOID -> y * (1 - y);
+            case TANH -> 1 - y * y;
+            case SOFTMAX, LOG_SOFTMAX -> throw new AssertionError("softmax is handled per row");
+            case LEAKY_RELU -> y > 0 ? 1 : alpha;
+            case ELU -> y > 0 ? 1 : y + alpha;
+            case SELU -> y > 0 ? Activation.SELU_SCALE : y + Activation.SELU_SCALE * Activation.SELU_ALPHA;
+            case GELU -> 0.5 * (1 + erf(z / Math.sqrt(2))) + z * Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
+            case GELU_TANH -> {
+                double t = Math.tanh(SQRT_2_OVER_PI * (z + GELU_C * z * z * z));
+                yield 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * GELU_C * z * z);
+            }
+            case SILU -> {
+                double s = sigmoid(z);
+                yield s * (1 + z * (1 - s));
+            }
+            case SOFTPLUS -> -Math.expm1(-y);
+            case SOFTSIGN -> (1 - Math.abs(y)) * (1 - Math.abs(y));
+            case HARD_SIGMOID -> y > 0 && y < 1 ? 1.0 / 6 : 0;
+            case HARD_SILU -> z < -3 ? 0 : z > 3 ? 1 : (2 * z + 3) / 6;
+            case RELU6 -> y > 0 && y < 6 ? 1 : 0;
+            case EXPONENTIAL -> y;
+            case MISH -> {
+                double t = Math.tanh(softplus(z));
+                yield t + z * (1 - t * t) * sigmoid(z);
+            }
+        };
+    }
+
+    private static double sigmoid(double v) {
+        return 1 / (1 + Math.exp(-v));
+    }
+
+    private static double softplus(double v) {
+        return Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+    }
+
+    private static double relu6(double v) {
+        return Math.min(Math.max(v, 0), 6);
+    }
+
+    /**
+     * erf(x), which java.lang.Math lacks: the Chebyshev fit of erfc in Numerical Recipes
+     * (erfcc, fractional error below 1.2e-7 everywhere), below float's resolution.
+     */
+    static double erf(double x) {
+        double t = 1 / (1 + 0.5 * Math.abs(x));
+        double erfc = t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
+                + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
+                + t * (-0.82215223 + t * 0.17087277)))))))));
+        return x >= 0 ? 1 - erfc : erfc - 1;
+    }
+
+    private static void logSoftmaxRow(Tensor y, long row, int C) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < C; c++) max = Math.max(max, y.get(row + c));
+        double sum = 0;
+        for (int c = 0; c < C; c++) sum += Math.exp(y.get(row + c) - max);
+        double shift = max + Math.log(sum);
+        for (int c = 0; c < C; c++) y.set(row + c, (float) (y.get(row + c) - shift));
     }
 
     private static void softmaxRow(Tensor y, long row, int C) {
@@ -69,23 +157,43 @@ public final class ReferenceBackend extends Backend {
     }
 
     @Override
-    protected void activationBackwardImpl(Tensor dz, Tensor y, Tensor dy, int N, int C, Activation act) {
+    protected void activationBackwardImpl(Tensor dz, Tensor z, Tensor y, Tensor dy, int N, int C,
+            Activation act, float alpha) {
         for (int n = 0; n < N; n++) {
             long row = (long) n * C;
             double dot = 0;
             if (act == Activation.SOFTMAX) {
                 for (int c = 0; c < C; c++) dot += (double) dy.get(row + c) * y.get(row + c);
             }
+            if (act == Activation.LOG_SOFTMAX) {
+                for (int c = 0; c < C; c++) dot += dy.get(row + c); // the row's sum of g
+            }
             for (int c = 0; c < C; c++) {
                 double yv = y.get(row + c), g = dy.get(row + c);
+                double zv = z == null ? 0 : z.get(row + c);
                 dz.set(row + c, (float) switch (act) {
-                    case RELU -> yv > 0 ? g : 0;
-                    case SIGMOID -> g * yv * (1 - yv);
-                    case TANH -> g * (1 - yv * yv);
                     case SOFTMAX -> yv * (g - dot);
-                    case LINEAR -> g;
+                    case LOG_SOFTMAX -> g - Math.exp(yv) * dot;
+                    default -> g * derivative(zv, yv, act, alpha);
                 });
             }
+        }
+    }
+
+    @Override
+    protected void reluImpl(Tensor y, Tensor x, long n, float maxValue, float negativeSlope, float threshold) {
+        for (long i = 0; i < n; i++) {
+            double v = x.get(i);
+            y.set(i, (float) (v > threshold ? Math.min(v, maxValue) : (double) negativeSlope * (v - threshold)));
+        }
+    }
+
+    @Override
+    protected void reluBackwardImpl(Tensor dx, Tensor x, Tensor dy, long n, float maxValue, float negativeSlope,
+            float threshold) {
+        for (long i = 0; i < n; i++) {
+            double v = x.get(i);
+            dx.set(i, (float) (dy.get(i) * (v > threshold ? (v < maxValue ? 1 : 0) : (double) negativeSlope)));
         }
     }
 

@@ -95,6 +95,7 @@ public final class Conv2D extends KernelLayer {
     public void allocate(Workspace workspace, int capacity) {
         cols = allocateRows(workspace, "im2col patches", capacity, (long) g.positions() * g.patchSize());
         y = allocateRows(workspace, "output", capacity, (long) g.positions() * filters);
+        allocatePreActivation(workspace, capacity, (long) g.positions() * filters);
         dx = allocateRows(workspace, "input gradient", capacity, g.inputSize());
         allocateGradientShards(workspace, capacity);
     }
@@ -107,7 +108,7 @@ public final class Conv2D extends KernelLayer {
         Tensor c = cols.fromRow(from * g.positions(), g.patchSize()), ys = y.fromRow(from, g.positions() * filters);
         backend.im2col(c, x.fromRow(from, (int) g.inputSize()), to - from, g);
         backend.gemm(false, false, rows, filters, g.patchSize(), 1f, c, kernel, 0f, ys);
-        backend.biasActivation(ys, ys, bias, rows, filters, activation);
+        biasActivation(ys, preActivation(from, g.positions() * filters), rows, filters);
     }
 
     // dz = dy * act'(y); dK = cols^T dz; db = colsum(dz); then cols is free to hold dcols = dz K^T,
@@ -116,7 +117,7 @@ public final class Conv2D extends KernelLayer {
     protected void backwardShard(int s, int from, int to) {
         int rows = (to - from) * g.positions(), out = g.positions() * filters;
         Tensor c = cols.fromRow(from * g.positions(), g.patchSize()), dz = dy.fromRow(from, out);
-        activationBackward(dz, y.fromRow(from, out), rows, filters);
+        activationBackward(dz, preActivation(from, out), y.fromRow(from, out), rows, filters);
         backend.gemm(true, false, g.patchSize(), filters, rows, 1f, c, dz, 0f, dKernel(s));
         backend.columnSum(dBias(s), dz, rows, filters);
         if (!needInputGradient) return;

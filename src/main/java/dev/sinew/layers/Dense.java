@@ -23,7 +23,8 @@ public final class Dense extends KernelLayer {
     private final int units;
 
     private int in;
-    // y (capacity, units): the activations, kept for backward; dx (capacity, in).
+    // y (capacity, units): the activations, kept for backward; z likewise for gelu, silu, hard_silu
+    // and mish, whose derivative is no function of y; dx (capacity, in).
 
     public Dense(int units) {
         this(units, Activation.LINEAR);
@@ -77,6 +78,7 @@ public final class Dense extends KernelLayer {
     @Override
     public void allocate(Workspace workspace, int capacity) {
         y = allocateRows(workspace, "output", capacity, units);
+        allocatePreActivation(workspace, capacity, units);
         dx = allocateRows(workspace, "input gradient", capacity, in);
         allocateGradientShards(workspace, capacity);
     }
@@ -87,7 +89,7 @@ public final class Dense extends KernelLayer {
     protected void forwardShard(int s, int from, int to) {
         Tensor ys = y.fromRow(from, units);
         backend.gemm(false, false, to - from, units, in, 1f, x.fromRow(from, in), kernel, 0f, ys);
-        backend.biasActivation(ys, ys, bias, to - from, units, activation);
+        biasActivation(ys, preActivation(from, units), to - from, units);
     }
 
     // dz = dy * act'(y) (in place, unless the loss already gave dz); dW = x^T dz; db = colsum(dz);
@@ -96,7 +98,7 @@ public final class Dense extends KernelLayer {
     protected void backwardShard(int s, int from, int to) {
         int m = to - from;
         Tensor dz = dy.fromRow(from, units);
-        activationBackward(dz, y.fromRow(from, units), m, units);
+        activationBackward(dz, preActivation(from, units), y.fromRow(from, units), m, units);
         backend.gemm(true, false, in, units, m, 1f, x.fromRow(from, in), dz, 0f, dKernel(s));
         backend.columnSum(dBias(s), dz, m, units);
         if (needInputGradient) backend.gemm(false, true, m, in, units, 1f, dz, kernel, 0f, dx.fromRow(from, in));

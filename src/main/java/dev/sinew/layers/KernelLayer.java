@@ -15,6 +15,8 @@ public abstract class KernelLayer extends Layer implements Activated {
     private boolean fusedWithLoss;
     protected Tensor kernel, bias, dKernel, dBias; // views into the model's parameter tensors
     protected Tensor y, dx;          // this layer's output and input gradient buffers (capacity rows)
+    protected Tensor z;              // the pre-activation (capacity rows), kept only when the
+                                     // activation is differentiated from it (Activation.needsInput)
     protected Tensor x, dy;          // the last forward input and the gradient being propagated (not owned)
     protected boolean needInputGradient;
     private Tensor[] dKernelShards = {}, dBiasShards = {};
@@ -110,11 +112,37 @@ public abstract class KernelLayer extends Layer implements Activated {
         }
     }
 
+    /** Allocates {@link #z} when the activation needs it for the backward pass, else leaves it null. */
+    protected void allocatePreActivation(Workspace workspace, int capacity, long perSample) {
+        z = activation.needsInput() ? allocateRows(workspace, "pre-activation", capacity, perSample) : null;
+    }
+
+    /** The rows of {@link #z} from sample {@code from} on, or null when z is not kept. */
+    protected Tensor preActivation(int from, int perSample) {
+        return z == null ? null : z.fromRow(from, perSample);
+    }
+
     /**
-     * Turns dL/dy (in {@code dy}, {@code rows x cols}) into dL/dz in place, from the output y; a
-     * no-op when the loss already delivered dL/dz (softmax + cross-entropy).
+     * ys (rows x cols) holds x W; makes it act(x W + b) in place. When zs is not null (the
+     * activation needs z), x W + b is first kept there and the activation reads it.
      */
-    protected void activationBackward(Tensor dy, Tensor y, int rows, int cols) {
-        if (!fusedWithLoss) backend.activationBackward(dy, y, dy, rows, cols, activation);
+    protected void biasActivation(Tensor ys, Tensor zs, int rows, int cols) {
+        if (zs == null) {
+            backend.biasActivation(ys, ys, bias, rows, cols, activation);
+        } else {
+            backend.biasActivation(zs, ys, bias, rows, cols, Activation.LINEAR);
+            backend.biasActivation(ys, zs, null, rows, cols, activation);
+        }
+    }
+
+    /**
+     * Turns dL/dy (in {@code dy}, {@code rows x cols}) into dL/dz in place, from the output y (and
+     * the pre-activation zs, null unless the activation needs it); a no-op when the loss already
+     * delivered dL/dz (softmax + cross-entropy).
+     */
+    protected void activationBackward(Tensor dy, Tensor zs, Tensor y, int rows, int cols) {
+        if (!fusedWithLoss) {
+            backend.activationBackward(dy, zs, y, dy, rows, cols, activation, activation.defaultAlpha());
+        }
     }
 }

@@ -22,6 +22,12 @@ public final class Layers {
                     pair(config, "strides")[0], pair(config, "strides")[1], (String) config.get("padding"));
             case "AveragePooling2D" -> new AveragePooling2D(pair(config, "pool_size")[0], pair(config, "pool_size")[1],
                     pair(config, "strides")[0], pair(config, "strides")[1], (String) config.get("padding"));
+            case "Activation" -> new Activation((String) config.get("activation"));
+            case "ReLU" -> new ReLU(config.get("max_value") == null ? null : numberOf(config, "max_value").doubleValue(),
+                    numberOf(config, "negative_slope").doubleValue(), numberOf(config, "threshold").doubleValue());
+            case "LeakyReLU" -> new LeakyReLU(numberOf(config, "negative_slope").doubleValue());
+            case "ELU" -> new ELU(numberOf(config, "alpha").doubleValue());
+            case "Softmax" -> new Softmax(intOf(config, "axis"));
             default -> throw new IllegalArgumentException("unknown layer class '" + className + "'");
         };
         Object name = config.get("name");

@@ -44,7 +44,8 @@ public class sinew_h {
             sinew_h.C_POINTER,
             sinew_h.C_INT,
             sinew_h.C_INT,
-            sinew_h.C_INT
+            sinew_h.C_INT,
+            sinew_h.C_FLOAT
         );
         public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_bias_act_forward");
         public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
@@ -60,16 +61,16 @@ public class sinew_h {
 
     /**
      * {@snippet lang=c :
-     * void sinew_bias_act_forward(float *y, const float *z, const float *b, int N, int C, int act)
+     * void sinew_bias_act_forward(float *y, const float *z, const float *b, int N, int C, int act, float alpha)
      * }
      */
-    public static void sinew_bias_act_forward(MemorySegment y, MemorySegment z, MemorySegment b, int N, int C, int act) {
+    public static void sinew_bias_act_forward(MemorySegment y, MemorySegment z, MemorySegment b, int N, int C, int act, float alpha) {
         var mh$ = sinew_bias_act_forward.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("sinew_bias_act_forward", y, z, b, N, C, act);
+                traceDowncall("sinew_bias_act_forward", y, z, b, N, C, act, alpha);
             }
-            mh$.invokeExact(y, z, b, N, C, act);
+            mh$.invokeExact(y, z, b, N, C, act, alpha);
         } catch (Error | RuntimeException ex) {
             throw ex;
         } catch (Throwable ex$) {
@@ -82,9 +83,11 @@ public class sinew_h {
             sinew_h.C_POINTER,
             sinew_h.C_POINTER,
             sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
             sinew_h.C_INT,
             sinew_h.C_INT,
-            sinew_h.C_INT
+            sinew_h.C_INT,
+            sinew_h.C_FLOAT
         );
         public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_act_backward");
         public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
@@ -100,16 +103,97 @@ public class sinew_h {
 
     /**
      * {@snippet lang=c :
-     * void sinew_act_backward(float *dz, const float *y, const float *dy, int N, int C, int act)
+     * void sinew_act_backward(float *dz, const float *z, const float *y, const float *dy, int N, int C, int act, float alpha)
      * }
      */
-    public static void sinew_act_backward(MemorySegment dz, MemorySegment y, MemorySegment dy, int N, int C, int act) {
+    public static void sinew_act_backward(MemorySegment dz, MemorySegment z, MemorySegment y, MemorySegment dy, int N, int C, int act, float alpha) {
         var mh$ = sinew_act_backward.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("sinew_act_backward", dz, y, dy, N, C, act);
+                traceDowncall("sinew_act_backward", dz, z, y, dy, N, C, act, alpha);
             }
-            mh$.invokeExact(dz, y, dy, N, C, act);
+            mh$.invokeExact(dz, z, y, dy, N, C, act, alpha);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_relu_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_LONG,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_relu_forward");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_relu_forward$descriptor() {
+        return sinew_relu_forward.DESC;
+    }
+
+    public static MethodHandle sinew_relu_forward$handle() {
+        return sinew_relu_forward.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_relu_forward(float *y, const float *x, int64_t n, float max_value, float negative_slope, float threshold)
+     * }
+     */
+    public static void sinew_relu_forward(MemorySegment y, MemorySegment x, long n, float max_value, float negative_slope, float threshold) {
+        var mh$ = sinew_relu_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_relu_forward", y, x, n, max_value, negative_slope, threshold);
+            }
+            mh$.invokeExact(y, x, n, max_value, negative_slope, threshold);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_relu_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_LONG,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT,
+            sinew_h.C_FLOAT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_relu_backward");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_relu_backward$descriptor() {
+        return sinew_relu_backward.DESC;
+    }
+
+    public static MethodHandle sinew_relu_backward$handle() {
+        return sinew_relu_backward.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_relu_backward(float *dx, const float *x, const float *dy, int64_t n, float max_value, float negative_slope, float threshold)
+     * }
+     */
+    public static void sinew_relu_backward(MemorySegment dx, MemorySegment x, MemorySegment dy, long n, float max_value, float negative_slope, float threshold) {
+        var mh$ = sinew_relu_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_relu_backward", dx, x, dy, n, max_value, negative_slope, threshold);
+            }
+            mh$.invokeExact(dx, x, dy, n, max_value, negative_slope, threshold);
         } catch (Error | RuntimeException ex) {
             throw ex;
         } catch (Throwable ex$) {

@@ -107,15 +107,23 @@ class BackendAgreementTest {
     void activationsForwardAndBackward(int N, int C) {
         SplittableRandom rng = new SplittableRandom(N * 31L + C);
         for (Activation act : Activation.values()) {
-            float[] z = uniform(rng, N * C, -4, 4), b = uniform(rng, C, -1, 1), dy = uniform(rng, N * C, -1, 1);
-            Tensor Z = t(z), B = t(b), Yn = t(new float[N * C]), Yr = t(new float[N * C]);
-            nat.biasActivation(Yn, Z, B, N, C, act);
-            ref.biasActivation(Yr, Z, B, N, C, act);
-            agree("bias+" + act + " forward " + N + "x" + C, Yn.toArray(), Yr.toArray());
-            Tensor dZn = t(new float[N * C]), dZr = t(new float[N * C]), DY = t(dy);
-            nat.activationBackward(dZn, Yr, DY, N, C, act);
-            ref.activationBackward(dZr, Yr, DY, N, C, act);
-            agree(act + " backward " + N + "x" + C, dZn.toArray(), dZr.toArray());
+            // leaky_relu and elu also with a parameter other than their default
+            float[] alphas = act == Activation.LEAKY_RELU || act == Activation.ELU
+                    ? new float[] {act.defaultAlpha(), 0.7f} : new float[] {act.defaultAlpha()};
+            for (float alpha : alphas) {
+                float[] z = uniform(rng, N * C, -4, 4), b = uniform(rng, C, -1, 1), dy = uniform(rng, N * C, -1, 1);
+                Tensor Z = t(z), B = t(b), Yn = t(new float[N * C]), Yr = t(new float[N * C]);
+                Tensor ZB = t(new float[N * C]); // the pre-activation z + b, which some backwards read
+                ref.biasActivation(ZB, Z, B, N, C, Activation.LINEAR);
+                nat.biasActivation(Yn, Z, B, N, C, act, alpha);
+                ref.biasActivation(Yr, Z, B, N, C, act, alpha);
+                String what = act + (alpha == act.defaultAlpha() ? "" : " alpha " + alpha);
+                agree("bias+" + what + " forward " + N + "x" + C, Yn.toArray(), Yr.toArray());
+                Tensor dZn = t(new float[N * C]), dZr = t(new float[N * C]), DY = t(dy);
+                nat.activationBackward(dZn, ZB, Yr, DY, N, C, act, alpha);
+                ref.activationBackward(dZr, ZB, Yr, DY, N, C, act, alpha);
+                agree(what + " backward " + N + "x" + C, dZn.toArray(), dZr.toArray());
+            }
         }
         owned.forEach(Tensor::close);
     }

@@ -47,6 +47,11 @@ class ConvPoolGradientCheckTest {
         }
         c.add(new Case("Conv2D(4, 3x2, strides 2x1, same, relu)", () -> new Conv2D(4, 3, 2, 2, 1, "same", Activation.RELU),
                 Shape.of(9, 6, 2)));
+        // activations whose backward reads the kept pre-activation z, and one parameterised one
+        for (Activation act : new Activation[] {Activation.GELU, Activation.MISH, Activation.ELU}) {
+            c.add(new Case("Conv2D(3, 3x3, same, " + act + ")", () -> new Conv2D(3, 3, 3, 1, 1, "same", act),
+                    Shape.of(5, 4, 2)));
+        }
         for (int p : new int[] {2, 3}) {
             for (String pad : new String[] {"valid", "same"}) {
                 for (int s : new int[] {1, 2}) {
