@@ -1,6 +1,7 @@
 package dev.sinew.losses;
 
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /** Losses by their Keras names and aliases, with Keras's default arguments. */
@@ -41,6 +42,43 @@ public final class Losses {
             for (String a : e.aliases.split(" ")) if (!a.isEmpty() && a.equals(key)) return e.make.get();
         }
         throw new IllegalArgumentException("Unknown loss '" + name + "'. Known: " + known());
+    }
+
+    /**
+     * The loss named {@code name} with the options {@code config} (as {@link Loss#getConfig()}
+     * returns them: {@code from_logits} and {@code label_smoothing} for the cross-entropies,
+     * {@code delta} for huber); what a model file needs to rebuild a loss. An option the loss
+     * does not have, or a value of the wrong type, throws.
+     */
+    public static Loss of(String name, Map<String, ?> config) {
+        Loss loss = of(name);
+        if (config == null || config.isEmpty()) return loss;
+        for (String key : config.keySet())
+            if (!loss.getConfig().containsKey(key))
+                throw new IllegalArgumentException("loss " + loss.name() + " has no option '" + key + "'. Options: "
+                        + (loss.getConfig().isEmpty() ? "none" : String.join(", ", loss.getConfig().keySet())));
+        return switch (loss) {
+            case Huber h -> new Huber(number(config, "delta", h.delta()));
+            case BinaryCrossentropy b -> new BinaryCrossentropy(bool(config, "from_logits", b.fromLogits()),
+                    number(config, "label_smoothing", b.labelSmoothing()));
+            case CategoricalCrossentropy c -> new CategoricalCrossentropy(bool(config, "from_logits", c.fromLogits()),
+                    number(config, "label_smoothing", c.labelSmoothing()));
+            default -> loss;
+        };
+    }
+
+    private static float number(Map<String, ?> config, String key, float fallback) {
+        Object v = config.get(key);
+        if (v == null) return fallback;
+        if (v instanceof Number n) return n.floatValue();
+        throw new IllegalArgumentException("loss option " + key + " must be a number. Received: " + key + "=" + v);
+    }
+
+    private static boolean bool(Map<String, ?> config, String key, boolean fallback) {
+        Object v = config.get(key);
+        if (v == null) return fallback;
+        if (v instanceof Boolean b) return b;
+        throw new IllegalArgumentException("loss option " + key + " must be true or false. Received: " + key + "=" + v);
     }
 
     /** "mean_squared_error (mse), mean_absolute_error (mae), ..." */

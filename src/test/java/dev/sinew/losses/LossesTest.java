@@ -114,6 +114,17 @@ class LossesTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Losses.of("sparse_categorical_crossentropy"));
         assertTrue(e.getMessage().contains("Unknown loss 'sparse_categorical_crossentropy'"), e.getMessage());
         assertTrue(e.getMessage().contains("mean_absolute_error (mae)") && e.getMessage().contains("cosine_similarity"), e.getMessage());
+        // Rebuilt from name + getConfig(), as a model file would
+        for (Loss l : new Loss[] {new Huber(0.25f), new BinaryCrossentropy(true, 0.1f), new CategoricalCrossentropy(false, 0.2f),
+                Losses.of("mae")}) {
+            Loss back = Losses.of(l.name(), l.getConfig());
+            assertEquals(l.getClass(), back.getClass());
+            assertEquals(l.getConfig(), back.getConfig());
+        }
+        e = assertThrows(IllegalArgumentException.class, () -> Losses.of("huber", Map.of("from_logits", true)));
+        assertTrue(e.getMessage().contains("huber has no option 'from_logits'. Options: delta"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Losses.of("binary_crossentropy", Map.of("from_logits", "yes")));
+        assertTrue(e.getMessage().contains("from_logits=yes"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new Huber(-1));
         assertTrue(e.getMessage().contains("delta=-1.0"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new BinaryCrossentropy(false, 1.5f));
