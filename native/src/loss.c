@@ -46,6 +46,11 @@ double sinew_mse_backward(float *dp, const float *p, const float *t, int N, int 
 
 #define KERAS_EPS 1e-7
 
+/* max and min that keep a NaN in a (fmax/fmin drop it): a diverged model must show a NaN loss,
+ * as Java's Math.max does in the twin. */
+static inline double maxd(double a, double b) { return a < b ? b : a; }
+static inline double mind(double a, double b) { return a > b ? b : a; }
+
 /* One element of a pointwise loss: returns its value and writes d(value)/dp to *g. Double
  * throughout, as the Java twin, so the two agree to float rounding. */
 static inline double pointwise(int loss, double p, double t, double param, double *g) {
@@ -55,12 +60,12 @@ static inline double pointwise(int loss, double p, double t, double param, doubl
         *g = sg;
         return ae;
     case SINEW_LOSS_MAPE: {
-        double d = fmax(fabs(t), KERAS_EPS);
+        double d = maxd(fabs(t), KERAS_EPS);
         *g = 100.0 * sg / d;
         return 100.0 * ae / d;
     }
     case SINEW_LOSS_MSLE: {
-        double diff = log(fmax(p, KERAS_EPS) + 1.0) - log(fmax(t, KERAS_EPS) + 1.0);
+        double diff = log(maxd(p, KERAS_EPS) + 1.0) - log(maxd(t, KERAS_EPS) + 1.0);
         *g = p > KERAS_EPS ? 2.0 * diff / (p + 1.0) : 0.0;
         return diff * diff;
     }
@@ -70,7 +75,7 @@ static inline double pointwise(int loss, double p, double t, double param, doubl
     case SINEW_LOSS_LOG_COSH: {
         double y = -2.0 * e; /* softplus(y) = max(y, 0) + log1p(exp(-|y|)): no overflow */
         *g = tanh(e);
-        return e + fmax(y, 0.0) + log1p(exp(-fabs(y))) - log(2.0);
+        return e + maxd(y, 0.0) + log1p(exp(-fabs(y))) - log(2.0);
     }
     case SINEW_LOSS_BCE:
     case SINEW_LOSS_BCE_SIGMOID: {
@@ -83,19 +88,19 @@ static inline double pointwise(int loss, double p, double t, double param, doubl
     case SINEW_LOSS_BCE_LOGITS: {
         double s = t * (1.0 - param) + 0.5 * param;
         *g = 1.0 / (1.0 + exp(-p)) - s;
-        return fmax(p, 0.0) - p * s + log1p(exp(-fabs(p)));
+        return maxd(p, 0.0) - p * s + log1p(exp(-fabs(p)));
     }
     case SINEW_LOSS_POISSON:
         *g = 1.0 - t / (p + KERAS_EPS);
         return p - t * log(p + KERAS_EPS);
     case SINEW_LOSS_KLD: {
-        double u = fmin(fmax(t, KERAS_EPS), 1.0), q = fmin(fmax(p, KERAS_EPS), 1.0);
+        double u = mind(maxd(t, KERAS_EPS), 1.0), q = mind(maxd(p, KERAS_EPS), 1.0);
         *g = (p < KERAS_EPS || p > 1.0) ? 0.0 : -u / q;
         return u * log(u / q);
     }
     case SINEW_LOSS_HINGE:
     case SINEW_LOSS_SQUARED_HINGE: {
-        double m = fmax(1.0 - t * p, 0.0); /* t here is already the -1/1 label */
+        double m = maxd(1.0 - t * p, 0.0); /* t here is already the -1/1 label */
         if (loss == SINEW_LOSS_HINGE) {
             *g = m > 0.0 ? -t : 0.0;
             return m;
@@ -136,7 +141,7 @@ double sinew_xent_smooth_backward(float *dp, const float *p, const float *t, int
         double ssum = 0.0, zmax = -INFINITY, lse = 0.0;
         for (int c = 0; c < C; c++) ssum += tr[c] * (1.0 - ls) + ls / C;
         if (mode == 2) { /* subtract the max only for numerical stability */
-            for (int c = 0; c < C; c++) zmax = fmax(zmax, pr[c]);
+            for (int c = 0; c < C; c++) zmax = maxd(zmax, pr[c]);
             for (int c = 0; c < C; c++) lse += exp(pr[c] - zmax);
             lse = zmax + log(lse);
         }
@@ -169,7 +174,7 @@ double sinew_categorical_hinge_backward(float *dp, const float *p, const float *
             if (v > neg) { neg = v; arg = c; }
         }
         double l = neg - pos + 1.0;
-        loss += l > 0.0 ? l : 0.0;
+        loss += l < 0.0 ? 0.0 : l; /* NaN stays NaN */
         if (dp)
             for (int c = 0; c < C; c++) {
                 double g = l > 0.0 ? -tr[c] + (c == arg ? 1.0 - tr[c] : 0.0) : 0.0;
@@ -191,7 +196,7 @@ double sinew_cosine_similarity_backward(float *dp, const float *p, const float *
             pt += (double)pr[c] * tr[c];
         }
         /* Keras's normalize: x * min(1/|x|, 1/eps); below |x| = eps the scale is a constant. */
-        double ip = fmin(1.0 / sqrt(pp), 1.0 / KERAS_EPS), it = fmin(1.0 / sqrt(tt), 1.0 / KERAS_EPS);
+        double ip = mind(1.0 / sqrt(pp), 1.0 / KERAS_EPS), it = mind(1.0 / sqrt(tt), 1.0 / KERAS_EPS);
         int pclamped = 1.0 / sqrt(pp) >= 1.0 / KERAS_EPS;
         double cos = pt * ip * it;
         loss -= cos;

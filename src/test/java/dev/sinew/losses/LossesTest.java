@@ -131,6 +131,25 @@ class LossesTest {
         assertTrue(e.getMessage().contains("label_smoothing=1.5"), e.getMessage());
     }
 
+    @Test
+    void aNaNPredictionGivesANaNLossOnBothBackends() {
+        // A diverged model must show NaN, not a loss made finite by a clip or a max.
+        Loss[] losses = {Losses.of("mse"), Losses.of("mae"), Losses.of("mape"), Losses.of("msle"), Losses.of("huber"),
+                Losses.of("log_cosh"), Losses.of("binary_crossentropy"), new BinaryCrossentropy(true, 0.1f),
+                Losses.of("categorical_crossentropy"), new CategoricalCrossentropy(false, 0.1f), new CategoricalCrossentropy(true, 0),
+                Losses.of("kld"), Losses.of("poisson"), Losses.of("hinge"), Losses.of("squared_hinge"),
+                Losses.of("categorical_hinge"), Losses.of("cosine_similarity")};
+        for (Loss loss : losses)
+            for (Backend b : new Backend[] {REF, Backends.nativeBackend()})
+                for (boolean fused : new boolean[] {false, true}) {
+                    try (Tensor p = Tensor.of(new float[] {0.2f, Float.NaN, 0.3f}, 3); Tensor t = Tensor.of(new float[] {0, 1, 0}, 3)) {
+                        double v = loss.compute(b, p, t, 1, 3, null, fused && loss.fusesWith(
+                                loss instanceof BinaryCrossentropy ? dev.sinew.activations.Activation.SIGMOID : dev.sinew.activations.Activation.SOFTMAX));
+                        assertTrue(Double.isNaN(v), loss.name() + " " + loss.getConfig() + " on " + b + ": " + v);
+                    }
+                }
+    }
+
     enum Last { NONE, SIGMOID, SOFTMAX }
 
     /** p from z through the last activation (the fused forms take the gradient w.r.t. z). */
