@@ -84,7 +84,7 @@ double sinew_pointwise_loss_backward(float *dp, const float *p, const float *t, 
 /* Categorical cross-entropy with label smoothing s = t (1-ls) + ls/C, on probabilities
  * (mode 0: -sum s log max(p, 1e-7), dp = -scale s / max(p, 1e-7), 0 where clipped), after a
  * softmax fused (mode 1: same value, dz = scale (p sum(s) - s)) or on logits (mode 2:
- * sum s (logsumexp(z) - z), dz = scale (softmax(z) sum(s) - s)). Returns the summed loss. */
+ * sum s (logsumexp(z) - z), dz = scale (softmax(z) sum(s) - s)). The modes are dev.sinew.backend.CrossEntropyInput. Returns the summed loss. */
 double sinew_xent_smooth_backward(float *dp, const float *p, const float *t, int N, int C,
                                   float scale, int mode, float ls);
 

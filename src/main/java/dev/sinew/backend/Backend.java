@@ -115,14 +115,14 @@ public abstract class Backend {
     }
 
     /**
-     * Categorical cross-entropy with label smoothing {@code ls} ({@code sinew_xent_smooth_backward}):
-     * on probabilities ({@code mode} 0), fused after a softmax (1) or on logits (2). Returns the summed loss.
+     * Categorical cross-entropy with label smoothing {@code ls} ({@code sinew_xent_smooth_backward})
+     * on probabilities, fused after a softmax, or on logits. Returns the summed loss.
      */
-    public final double crossEntropySmoothed(Tensor dp, Tensor p, Tensor t, int N, int C, float scale, int mode,
-            float ls) {
+    public final double crossEntropySmoothed(Tensor dp, Tensor p, Tensor t, int N, int C, float scale,
+            CrossEntropyInput input, float ls) {
         checkLoss("crossEntropySmoothed", dp, p, t, N, C);
-        if (mode < 0 || mode > 2) throw new IllegalArgumentException("crossEntropySmoothed: mode must be 0, 1 or 2. Received: mode=" + mode);
-        return crossEntropySmoothedImpl(dp, p, t, N, C, scale, mode, ls);
+        if (input == null) throw new IllegalArgumentException("crossEntropySmoothed: input is null");
+        return crossEntropySmoothedImpl(dp, p, t, N, C, scale, input, ls);
     }
 
     /** Keras's categorical_hinge summed over rows; dp = scale * gradient unless null. */
@@ -448,7 +448,7 @@ public abstract class Backend {
             PointwiseLoss loss, float param);
 
     protected abstract double crossEntropySmoothedImpl(Tensor dp, Tensor p, Tensor t, int N, int C, float scale,
-            int mode, float ls);
+            CrossEntropyInput input, float ls);
 
     protected abstract double categoricalHingeImpl(Tensor dp, Tensor p, Tensor t, int N, int C, float scale);
 

@@ -186,9 +186,9 @@ public final class NativeBackend extends Backend {
     }
 
     @Override
-    protected double crossEntropySmoothedImpl(Tensor dp, Tensor p, Tensor t, int N, int C, float scale, int mode,
-            float ls) {
-        return sinew_h.sinew_xent_smooth_backward(seg(dp), p.segment(), t.segment(), N, C, scale, mode, ls);
+    protected double crossEntropySmoothedImpl(Tensor dp, Tensor p, Tensor t, int N, int C, float scale,
+            CrossEntropyInput input, float ls) {
+        return sinew_h.sinew_xent_smooth_backward(seg(dp), p.segment(), t.segment(), N, C, scale, input.code(), ls);
     }
 
     @Override

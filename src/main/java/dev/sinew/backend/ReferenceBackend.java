@@ -203,27 +203,27 @@ public final class ReferenceBackend extends Backend {
     }
 
     @Override
-    protected double crossEntropySmoothedImpl(Tensor dp, Tensor p, Tensor t, int N, int C, float scale, int mode,
-            float ls) {
+    protected double crossEntropySmoothedImpl(Tensor dp, Tensor p, Tensor t, int N, int C, float scale,
+            CrossEntropyInput input, float ls) {
         double loss = 0;
         for (int n = 0; n < N; n++) {
             long row = (long) n * C;
             double ssum = 0, lse = 0, zmax = Double.NEGATIVE_INFINITY;
             for (int c = 0; c < C; c++) ssum += t.get(row + c) * (1.0 - ls) + (double) ls / C;
-            if (mode == 2) {
+            if (input == CrossEntropyInput.LOGITS) { // subtract the max only for numerical stability
                 for (int c = 0; c < C; c++) zmax = Math.max(zmax, p.get(row + c));
                 for (int c = 0; c < C; c++) lse += Math.exp(p.get(row + c) - zmax);
                 lse = zmax + Math.log(lse);
             }
             for (int c = 0; c < C; c++) {
                 double pv = p.get(row + c), s = t.get(row + c) * (1.0 - ls) + (double) ls / C, g;
-                if (mode == 2) {
+                if (input == CrossEntropyInput.LOGITS) {
                     loss += s * (lse - pv);
                     g = Math.exp(pv - lse) * ssum - s;
                 } else {
                     double q = Math.max(pv, XENT_EPS);
                     if (s != 0) loss -= s * Math.log(q);
-                    g = mode == 1 ? pv * ssum - s : pv < XENT_EPS ? 0 : -s / q;
+                    g = input == CrossEntropyInput.SOFTMAX_FUSED ? pv * ssum - s : pv < XENT_EPS ? 0 : -s / q;
                 }
                 if (dp != null) dp.set(row + c, (float) (scale * g));
             }

@@ -2,6 +2,7 @@ package dev.sinew.losses;
 
 import dev.sinew.activations.Activation;
 import dev.sinew.backend.Backend;
+import dev.sinew.backend.CrossEntropyInput;
 import dev.sinew.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -57,8 +58,8 @@ public final class CategoricalCrossentropy implements Loss {
         float scale = 1f / n;
         double sum;
         if (fromLogits || labelSmoothing != 0) {
-            sum = backend.crossEntropySmoothed(grad, pred, target, n, c, scale, fromLogits ? 2 : fused ? 1 : 0,
-                    labelSmoothing);
+            sum = backend.crossEntropySmoothed(grad, pred, target, n, c, scale, fromLogits ? CrossEntropyInput.LOGITS
+                    : fused ? CrossEntropyInput.SOFTMAX_FUSED : CrossEntropyInput.PROBABILITIES, labelSmoothing);
         } else { // Keras's defaults: the original kernels, bit for bit as before
             sum = fused
                     ? backend.softmaxCrossEntropy(grad, pred, target, n, c, scale)

@@ -179,12 +179,12 @@ class BackendAgreementTest {
                 agree(what + " grad", gn.toArray(), gr.toArray());
             }
         }
-        for (int mode = 0; mode < 3; mode++) {
-            Tensor X = mode == 2 ? Z : P;
-            double ln = nat.crossEntropySmoothed(gn, X, T01, N, C, scale, mode, 0.1f);
-            double lr = ref.crossEntropySmoothed(gr, X, T01, N, C, scale, mode, 0.1f);
-            agree("CE smoothed mode " + mode + " " + N + "x" + C + " loss", new float[] {(float) ln}, new float[] {(float) lr});
-            agree("CE smoothed mode " + mode + " " + N + "x" + C + " grad", gn.toArray(), gr.toArray());
+        for (CrossEntropyInput input : CrossEntropyInput.values()) {
+            Tensor X = input == CrossEntropyInput.LOGITS ? Z : P;
+            double ln = nat.crossEntropySmoothed(gn, X, T01, N, C, scale, input, 0.1f);
+            double lr = ref.crossEntropySmoothed(gr, X, T01, N, C, scale, input, 0.1f);
+            agree("CE smoothed " + input + " " + N + "x" + C + " loss", new float[] {(float) ln}, new float[] {(float) lr});
+            agree("CE smoothed " + input + " " + N + "x" + C + " grad", gn.toArray(), gr.toArray());
         }
         double ln = nat.categoricalHinge(gn, P, T01, N, C, scale), lr = ref.categoricalHinge(gr, P, T01, N, C, scale);
         agree("categorical hinge " + N + "x" + C + " loss", new float[] {(float) ln}, new float[] {(float) lr});

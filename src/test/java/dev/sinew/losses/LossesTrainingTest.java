@@ -75,6 +75,35 @@ class LossesTrainingTest {
         }
     }
 
+    @Test
+    void categoricalCrossentropyFromLogitsTrainsAsSoftmax() {
+        FitOptions opts = FitOptions.builder().batchSize(50).epochs(1).verbose(0).build();
+        try (Sequential soft = classifier("softmax", new CategoricalCrossentropy(false, 0.1f));
+                Sequential logits = classifier("linear", new CategoricalCrossentropy(true, 0.1f))) {
+            soft.fit(SPLITS.train(), opts);
+            logits.fit(SPLITS.train(), opts);
+            // The fused gradient softmax(z) sum(s) - s is the from_logits one: same seed, same weights.
+            List<float[]> a = soft.getWeights(), b = logits.getWeights();
+            double worst = 0;
+            for (int t = 0; t < a.size(); t++)
+                for (int i = 0; i < a.get(t).length; i++) worst = Math.max(worst, Math.abs(a.get(t)[i] - b.get(t)[i]));
+            float[] eval = soft.evaluate(SPLITS.test(), 100);
+            System.out.printf("LossesTrainingTest: CCE(label_smoothing=0.1) softmax test accuracy %.4f; largest weight difference to from_logits %.2e%n",
+                    eval[1], worst);
+            assertTrue(eval[1] > 0.6, "accuracy " + eval[1]);
+            assertTrue(worst < 1e-3, "weights differ by " + worst);
+        }
+    }
+
+    static Sequential classifier(String lastActivation, Loss loss) {
+        Sequential net = new Sequential(11);
+        net.add(new Input(784));
+        net.add(new Dense(32, "relu"));
+        net.add(new Dense(10, lastActivation));
+        net.compile(loss, new SGD(0.1), new Metric[] {Metrics.of("accuracy")});
+        return net;
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"mae", "mape", "msle", "huber", "log_cosh", "poisson", "cosine_similarity"})
     void regressionLossFalls(String name) {
