@@ -81,6 +81,57 @@ double sinew_sparse_xent_backward(float *dp, const float *p, const float *label,
 /* Squared error. Writes dp = scale * 2 * (p - t) unless dp is NULL; returns sum (p - t)^2. */
 double sinew_mse_backward(float *dp, const float *p, const float *t, int N, int C, float scale);
 
+/* Keras losses computed one element at a time, codes shared with dev.sinew.backend.PointwiseLoss.
+ * e = p - t; eps = 1e-7 (Keras's backend.epsilon()). Per element (the gradient is d/dp):
+ *   MAE            |e|                                              sign(e)
+ *   MAPE           100 |e| / max(|t|, eps)                          100 sign(e) / max(|t|, eps)
+ *   MSLE           (log(max(p,eps)+1) - log(max(t,eps)+1))^2        2 (that difference) / (p+1), 0 if p <= eps
+ *   HUBER          |e| <= d ? e^2/2 : d|e| - d^2/2   (d = param)   |e| <= d ? e : d sign(e)
+ *   LOG_COSH       e + softplus(-2e) - log 2                        tanh(e)
+ *   BCE            -(s log q + (1-s) log(1-q)), q = clip(p, eps, 1-eps), s = t (1-ls) + ls/2 (ls = param)
+ *                                                                   (q - s) / (q (1-q)), 0 where clipped
+ *   BCE_SIGMOID    as BCE; gradient w.r.t. the sigmoid's INPUT:     p - s
+ *   BCE_LOGITS     p are logits z: max(z,0) - z s + log1p(exp(-|z|))  sigmoid(z) - s
+ *   POISSON        p - t log(p + eps)                               1 - t / (p + eps)
+ *   KLD            u log(u / q), u = clip(t, eps, 1), q = clip(p, eps, 1)   -u / q, 0 where clipped
+ *   HINGE          max(1 - y p, 0)                                  -y where 1 - y p > 0
+ *   SQUARED_HINGE  max(1 - y p, 0)^2                                -2 y max(1 - y p, 0)
+ *     (hinge: y = 2t - 1 when every target of the batch is 0 or 1, as Keras converts; else y = t)
+ * Writes dp = scale * gradient unless dp is NULL; returns the sum of the per-element values. */
+enum sinew_pointwise_loss {
+    SINEW_LOSS_MAE = 0,
+    SINEW_LOSS_MAPE = 1,
+    SINEW_LOSS_MSLE = 2,
+    SINEW_LOSS_HUBER = 3,
+    SINEW_LOSS_LOG_COSH = 4,
+    SINEW_LOSS_BCE = 5,
+    SINEW_LOSS_BCE_SIGMOID = 6,
+    SINEW_LOSS_BCE_LOGITS = 7,
+    SINEW_LOSS_POISSON = 8,
+    SINEW_LOSS_KLD = 9,
+    SINEW_LOSS_HINGE = 10,
+    SINEW_LOSS_SQUARED_HINGE = 11
+};
+double sinew_pointwise_loss_backward(float *dp, const float *p, const float *t, int N, int C,
+                                     float scale, int loss, float param);
+
+/* Categorical cross-entropy with label smoothing s = t (1-ls) + ls/C, on probabilities
+ * (mode 0: -sum s log max(p, 1e-7), dp = -scale s / max(p, 1e-7), 0 where clipped), after a
+ * softmax fused (mode 1: same value, dz = scale (p sum(s) - s)) or on logits (mode 2:
+ * sum s (logsumexp(z) - z), dz = scale (softmax(z) sum(s) - s)). The modes are dev.sinew.backend.CrossEntropyInput. Returns the summed loss. */
+double sinew_xent_smooth_backward(float *dp, const float *p, const float *t, int N, int C,
+                                  float scale, int mode, float ls);
+
+/* categorical_hinge per row: max(max_c (1-t_c) p_c - sum_c t_c p_c + 1, 0); dp = scale * its
+ * gradient (first maximum wins). Returns the sum over rows. */
+double sinew_categorical_hinge_backward(float *dp, const float *p, const float *t, int N, int C,
+                                        float scale);
+
+/* cosine_similarity per row, Keras's sign: -sum_c t^_c p^_c with x^ = x min(1/|x|, 1e7).
+ * dp = scale * its gradient. Returns the sum over rows. */
+double sinew_cosine_similarity_backward(float *dp, const float *p, const float *t, int N, int C,
+                                        float scale);
+
 /* out[c] = sum_n x[n,c]: the bias gradient of a layer whose output gradient is x (N, C). */
 void sinew_col_sum(float *out, const float *x, int N, int C);
 

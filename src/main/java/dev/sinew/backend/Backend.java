@@ -209,6 +209,40 @@ public abstract class Backend {
         return squaredErrorImpl(dp, p, t, N, C, scale);
     }
 
+    /**
+     * A loss computed element by element ({@code sinew_pointwise_loss_backward}): writes
+     * dp = scale * d(loss)/dp unless dp is null and returns the sum of the per-element values.
+     */
+    public final double pointwiseLoss(Tensor dp, Tensor p, Tensor t, int N, int C, float scale, PointwiseLoss loss,
+            float param) {
+        checkLoss("pointwiseLoss", dp, p, t, N, C);
+        if (loss == null) throw new IllegalArgumentException("pointwiseLoss: loss is null");
+        return pointwiseLossImpl(dp, p, t, N, C, scale, loss, param);
+    }
+
+    /**
+     * Categorical cross-entropy with label smoothing {@code ls} ({@code sinew_xent_smooth_backward})
+     * on probabilities, fused after a softmax, or on logits. Returns the summed loss.
+     */
+    public final double crossEntropySmoothed(Tensor dp, Tensor p, Tensor t, int N, int C, float scale,
+            CrossEntropyInput input, float ls) {
+        checkLoss("crossEntropySmoothed", dp, p, t, N, C);
+        if (input == null) throw new IllegalArgumentException("crossEntropySmoothed: input is null");
+        return crossEntropySmoothedImpl(dp, p, t, N, C, scale, input, ls);
+    }
+
+    /** Keras's categorical_hinge summed over rows; dp = scale * gradient unless null. */
+    public final double categoricalHinge(Tensor dp, Tensor p, Tensor t, int N, int C, float scale) {
+        checkLoss("categoricalHinge", dp, p, t, N, C);
+        return categoricalHingeImpl(dp, p, t, N, C, scale);
+    }
+
+    /** Keras's cosine_similarity loss (-cosine) summed over rows; dp = scale * gradient unless null. */
+    public final double cosineSimilarity(Tensor dp, Tensor p, Tensor t, int N, int C, float scale) {
+        checkLoss("cosineSimilarity", dp, p, t, N, C);
+        return cosineSimilarityImpl(dp, p, t, N, C, scale);
+    }
+
     /** out[c] = sum over N rows of x[n, c]. */
     public final void columnSum(Tensor out, Tensor x, int N, int C) {
         Check.positive("columnSum", "N", N);
@@ -522,6 +556,16 @@ public abstract class Backend {
     protected abstract double crossEntropyImpl(Tensor dp, Tensor p, Tensor t, int N, int C, float scale);
 
     protected abstract double squaredErrorImpl(Tensor dp, Tensor p, Tensor t, int N, int C, float scale);
+
+    protected abstract double pointwiseLossImpl(Tensor dp, Tensor p, Tensor t, int N, int C, float scale,
+            PointwiseLoss loss, float param);
+
+    protected abstract double crossEntropySmoothedImpl(Tensor dp, Tensor p, Tensor t, int N, int C, float scale,
+            CrossEntropyInput input, float ls);
+
+    protected abstract double categoricalHingeImpl(Tensor dp, Tensor p, Tensor t, int N, int C, float scale);
+
+    protected abstract double cosineSimilarityImpl(Tensor dp, Tensor p, Tensor t, int N, int C, float scale);
 
     protected abstract void columnSumImpl(Tensor out, Tensor x, int N, int C);
 

@@ -192,6 +192,28 @@ public final class NativeBackend extends Backend {
     }
 
     @Override
+    protected double pointwiseLossImpl(Tensor dp, Tensor p, Tensor t, int N, int C, float scale, PointwiseLoss loss,
+            float param) {
+        return sinew_h.sinew_pointwise_loss_backward(seg(dp), p.segment(), t.segment(), N, C, scale, loss.code(), param);
+    }
+
+    @Override
+    protected double crossEntropySmoothedImpl(Tensor dp, Tensor p, Tensor t, int N, int C, float scale,
+            CrossEntropyInput input, float ls) {
+        return sinew_h.sinew_xent_smooth_backward(seg(dp), p.segment(), t.segment(), N, C, scale, input.code(), ls);
+    }
+
+    @Override
+    protected double categoricalHingeImpl(Tensor dp, Tensor p, Tensor t, int N, int C, float scale) {
+        return sinew_h.sinew_categorical_hinge_backward(seg(dp), p.segment(), t.segment(), N, C, scale);
+    }
+
+    @Override
+    protected double cosineSimilarityImpl(Tensor dp, Tensor p, Tensor t, int N, int C, float scale) {
+        return sinew_h.sinew_cosine_similarity_backward(seg(dp), p.segment(), t.segment(), N, C, scale);
+    }
+
+    @Override
     protected void columnSumImpl(Tensor out, Tensor x, int N, int C) {
         sinew_h.sinew_col_sum(out.segment(), x.segment(), N, C);
     }

@@ -230,6 +230,168 @@ public final class ReferenceBackend extends Backend {
         return loss;
     }
 
+    private static final double KERAS_EPS = 1e-7;
+
+    @Override
+    protected double pointwiseLossImpl(Tensor dp, Tensor p, Tensor t, int N, int C, float scale, PointwiseLoss loss,
+            float param) {
+        long total = (long) N * C;
+        boolean hinge = loss == PointwiseLoss.HINGE || loss == PointwiseLoss.SQUARED_HINGE;
+        boolean binary = true; // Keras converts 0/1 hinge labels to -1/1 only when the whole batch is binary
+        for (long i = 0; hinge && i < total; i++) binary &= t.get(i) == 0f || t.get(i) == 1f;
+        double sum = 0;
+        double[] g = new double[1];
+        for (long i = 0; i < total; i++) {
+            double tv = hinge && binary ? 2.0 * t.get(i) - 1.0 : t.get(i);
+            sum += pointwise(loss, p.get(i), tv, param, g);
+            if (dp != null) dp.set(i, (float) (scale * g[0]));
+        }
+        return sum;
+    }
+
+    /** One element's value; its derivative in g[0]. The formulas are listed in sinew.h. */
+    private static double pointwise(PointwiseLoss loss, double p, double t, double param, double[] g) {
+        double e = p - t, ae = Math.abs(e), sg = Math.signum(e);
+        switch (loss) {
+            case MAE -> {
+                g[0] = sg;
+                return ae;
+            }
+            case MAPE -> {
+                double d = Math.max(Math.abs(t), KERAS_EPS);
+                g[0] = 100 * sg / d;
+                return 100 * ae / d;
+            }
+            case MSLE -> {
+                double diff = Math.log(Math.max(p, KERAS_EPS) + 1) - Math.log(Math.max(t, KERAS_EPS) + 1);
+                g[0] = p > KERAS_EPS ? 2 * diff / (p + 1) : 0;
+                return diff * diff;
+            }
+            case HUBER -> {
+                g[0] = ae <= param ? e : param * sg;
+                return ae <= param ? 0.5 * e * e : param * ae - 0.5 * param * param;
+            }
+            case LOG_COSH -> {
+                double y = -2 * e; // log cosh e = e + softplus(-2e) - log 2, softplus without overflow
+                g[0] = Math.tanh(e);
+                return e + Math.max(y, 0) + Math.log1p(Math.exp(-Math.abs(y))) - Math.log(2);
+            }
+            case BCE, BCE_SIGMOID -> {
+                double s = t * (1 - param) + 0.5 * param;
+                boolean clipped = p < KERAS_EPS || p > 1 - KERAS_EPS;
+                double q = Math.min(Math.max(p, KERAS_EPS), 1 - KERAS_EPS);
+                g[0] = loss == PointwiseLoss.BCE_SIGMOID ? p - s : clipped ? 0 : (q - s) / (q * (1 - q));
+                return -(s * Math.log(q) + (1 - s) * Math.log(1 - q));
+            }
+            case BCE_LOGITS -> {
+                double s = t * (1 - param) + 0.5 * param;
+                g[0] = 1 / (1 + Math.exp(-p)) - s;
+                return Math.max(p, 0) - p * s + Math.log1p(Math.exp(-Math.abs(p)));
+            }
+            case POISSON -> {
+                g[0] = 1 - t / (p + KERAS_EPS);
+                return p - t * Math.log(p + KERAS_EPS);
+            }
+            case KLD -> {
+                double u = Math.min(Math.max(t, KERAS_EPS), 1), q = Math.min(Math.max(p, KERAS_EPS), 1);
+                g[0] = p < KERAS_EPS || p > 1 ? 0 : -u / q;
+                return u * Math.log(u / q);
+            }
+            case HINGE, SQUARED_HINGE -> {
+                double m = Math.max(1 - t * p, 0);
+                if (loss == PointwiseLoss.HINGE) {
+                    g[0] = m > 0 ? -t : 0;
+                    return m;
+                }
+                g[0] = -2 * t * m;
+                return m * m;
+            }
+        }
+        throw new AssertionError(loss);
+    }
+
+    @Override
+    protected double crossEntropySmoothedImpl(Tensor dp, Tensor p, Tensor t, int N, int C, float scale,
+            CrossEntropyInput input, float ls) {
+        double loss = 0;
+        for (int n = 0; n < N; n++) {
+            long row = (long) n * C;
+            double ssum = 0, lse = 0, zmax = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < C; c++) ssum += t.get(row + c) * (1.0 - ls) + (double) ls / C;
+            if (input == CrossEntropyInput.LOGITS) { // subtract the max only for numerical stability
+                for (int c = 0; c < C; c++) zmax = Math.max(zmax, p.get(row + c));
+                for (int c = 0; c < C; c++) lse += Math.exp(p.get(row + c) - zmax);
+                lse = zmax + Math.log(lse);
+            }
+            for (int c = 0; c < C; c++) {
+                double pv = p.get(row + c), s = t.get(row + c) * (1.0 - ls) + (double) ls / C, g;
+                if (input == CrossEntropyInput.LOGITS) {
+                    loss += s * (lse - pv);
+                    g = Math.exp(pv - lse) * ssum - s;
+                } else {
+                    double q = Math.max(pv, XENT_EPS);
+                    if (s != 0) loss -= s * Math.log(q);
+                    g = input == CrossEntropyInput.SOFTMAX_FUSED ? pv * ssum - s : pv < XENT_EPS ? 0 : -s / q;
+                }
+                if (dp != null) dp.set(row + c, (float) (scale * g));
+            }
+        }
+        return loss;
+    }
+
+    @Override
+    protected double categoricalHingeImpl(Tensor dp, Tensor p, Tensor t, int N, int C, float scale) {
+        double loss = 0;
+        for (int n = 0; n < N; n++) {
+            long row = (long) n * C;
+            double pos = 0, neg = Double.NEGATIVE_INFINITY;
+            int arg = 0;
+            for (int c = 0; c < C; c++) {
+                double pv = p.get(row + c), tv = t.get(row + c), v = (1 - tv) * pv;
+                pos += tv * pv;
+                if (v > neg) {
+                    neg = v;
+                    arg = c;
+                }
+            }
+            double l = neg - pos + 1;
+            loss += Math.max(l, 0);
+            if (dp != null)
+                for (int c = 0; c < C; c++) {
+                    double tv = t.get(row + c);
+                    double g = l > 0 ? -tv + (c == arg ? 1 - tv : 0) : 0;
+                    dp.set(row + c, (float) (scale * g));
+                }
+        }
+        return loss;
+    }
+
+    @Override
+    protected double cosineSimilarityImpl(Tensor dp, Tensor p, Tensor t, int N, int C, float scale) {
+        double loss = 0;
+        for (int n = 0; n < N; n++) {
+            long row = (long) n * C;
+            double pp = 0, tt = 0, pt = 0;
+            for (int c = 0; c < C; c++) {
+                double pv = p.get(row + c), tv = t.get(row + c);
+                pp += pv * pv;
+                tt += tv * tv;
+                pt += pv * tv;
+            }
+            // Keras's normalize: x * min(1/|x|, 1/eps)
+            double ip = Math.min(1 / Math.sqrt(pp), 1 / KERAS_EPS), it = Math.min(1 / Math.sqrt(tt), 1 / KERAS_EPS);
+            boolean pClamped = 1 / Math.sqrt(pp) >= 1 / KERAS_EPS;
+            double cos = pt * ip * it;
+            loss -= cos;
+            if (dp != null)
+                for (int c = 0; c < C; c++) {
+                    double g = -ip * (t.get(row + c) * it - (pClamped ? 0 : cos * p.get(row + c) * ip));
+                    dp.set(row + c, (float) (scale * g));
+                }
+        }
+        return loss;
+    }
+
     @Override
     protected void columnSumImpl(Tensor out, Tensor x, int N, int C) {
         for (int c = 0; c < C; c++) {

@@ -3,6 +3,7 @@ package dev.sinew.losses;
 import dev.sinew.activations.Activation;
 import dev.sinew.backend.Backend;
 import dev.sinew.tensor.Tensor;
+import java.util.Map;
 
 /**
  * A loss: a number per batch that training makes small, and its gradient.
@@ -42,4 +43,13 @@ public interface Loss {
      * it: with respect to the predictions, or, when {@code fused}, to the last activation's input.
      */
     double compute(Backend backend, Tensor pred, Tensor target, int n, int c, Tensor grad, boolean fused);
+
+    /**
+     * The options that distinguish this loss from {@code Losses.of(name())} with Keras's defaults,
+     * by their Keras names ({@code from_logits}, {@code label_smoothing}, {@code delta}); empty when
+     * there are none. What a model file needs to save beside {@link #name()}.
+     */
+    default Map<String, Object> getConfig() {
+        return Map.of();
+    }
 }

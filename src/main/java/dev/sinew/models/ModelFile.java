@@ -75,6 +75,8 @@ final class ModelFile {
         if (model.isCompiled() && full) {
             Map<String, Object> compile = new LinkedHashMap<>();
             compile.put("loss", model.loss().name());
+            // Options (from_logits, label_smoothing, delta) beside the name, when a loss has any.
+            if (!model.loss().getConfig().isEmpty()) compile.put("loss_config", new LinkedHashMap<>(model.loss().getConfig()));
             compile.put("optimizer", Map.of("class_name", model.optimizer().name(), "config", model.optimizer().getConfig()));
             compile.put("metrics", model.metrics().stream().map(Metric::name).map(Object.class::cast).toList());
             config.put("compile_config", compile);

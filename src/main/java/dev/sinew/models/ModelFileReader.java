@@ -369,7 +369,12 @@ final class ModelFileReader {
         for (int i = 0; i < metrics.length; i++) metrics[i] = string(ms.get(i), "\"metrics\"");
         Map<String, Object> config = map(opt.get("config"), "the optimizer's \"config\"");
         Optimizer optimizer = Optimizers.fromConfig(string(opt.get("class_name"), "the optimizer's \"class_name\""), config);
-        model.compile(string(compile.get("loss"), "\"loss\""), optimizer, metrics);
+        Map<String, Object> lossConfig = compile.get("loss_config") == null ? Map.of()
+                : map(compile.get("loss_config"), "\"loss_config\"");
+        dev.sinew.losses.Loss loss = dev.sinew.losses.Losses.of(string(compile.get("loss"), "\"loss\""), lossConfig);
+        dev.sinew.metrics.Metric[] metricObjects = new dev.sinew.metrics.Metric[metrics.length];
+        for (int i = 0; i < metrics.length; i++) metricObjects[i] = dev.sinew.metrics.Metrics.of(metrics[i]);
+        model.compile(loss, optimizer, metricObjects);
     }
 
     private static boolean allFinite(List<float[]> weights) {

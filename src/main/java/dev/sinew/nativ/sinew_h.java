@@ -406,6 +406,174 @@ public class sinew_h {
         }
     }
 
+    private static class sinew_pointwise_loss_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            sinew_h.C_DOUBLE,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_FLOAT,
+            sinew_h.C_INT,
+            sinew_h.C_FLOAT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_pointwise_loss_backward");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_pointwise_loss_backward$descriptor() {
+        return sinew_pointwise_loss_backward.DESC;
+    }
+
+    public static MethodHandle sinew_pointwise_loss_backward$handle() {
+        return sinew_pointwise_loss_backward.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * double sinew_pointwise_loss_backward(float *dp, const float *p, const float *t, int N, int C, float scale, int loss, float param)
+     * }
+     */
+    public static double sinew_pointwise_loss_backward(MemorySegment dp, MemorySegment p, MemorySegment t, int N, int C, float scale, int loss, float param) {
+        var mh$ = sinew_pointwise_loss_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_pointwise_loss_backward", dp, p, t, N, C, scale, loss, param);
+            }
+            return (double) mh$.invokeExact(dp, p, t, N, C, scale, loss, param);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_xent_smooth_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            sinew_h.C_DOUBLE,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_FLOAT,
+            sinew_h.C_INT,
+            sinew_h.C_FLOAT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_xent_smooth_backward");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_xent_smooth_backward$descriptor() {
+        return sinew_xent_smooth_backward.DESC;
+    }
+
+    public static MethodHandle sinew_xent_smooth_backward$handle() {
+        return sinew_xent_smooth_backward.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * double sinew_xent_smooth_backward(float *dp, const float *p, const float *t, int N, int C, float scale, int mode, float ls)
+     * }
+     */
+    public static double sinew_xent_smooth_backward(MemorySegment dp, MemorySegment p, MemorySegment t, int N, int C, float scale, int mode, float ls) {
+        var mh$ = sinew_xent_smooth_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_xent_smooth_backward", dp, p, t, N, C, scale, mode, ls);
+            }
+            return (double) mh$.invokeExact(dp, p, t, N, C, scale, mode, ls);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_categorical_hinge_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            sinew_h.C_DOUBLE,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_FLOAT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_categorical_hinge_backward");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_categorical_hinge_backward$descriptor() {
+        return sinew_categorical_hinge_backward.DESC;
+    }
+
+    public static MethodHandle sinew_categorical_hinge_backward$handle() {
+        return sinew_categorical_hinge_backward.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * double sinew_categorical_hinge_backward(float *dp, const float *p, const float *t, int N, int C, float scale)
+     * }
+     */
+    public static double sinew_categorical_hinge_backward(MemorySegment dp, MemorySegment p, MemorySegment t, int N, int C, float scale) {
+        var mh$ = sinew_categorical_hinge_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_categorical_hinge_backward", dp, p, t, N, C, scale);
+            }
+            return (double) mh$.invokeExact(dp, p, t, N, C, scale);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_cosine_similarity_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            sinew_h.C_DOUBLE,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_FLOAT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_cosine_similarity_backward");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_cosine_similarity_backward$descriptor() {
+        return sinew_cosine_similarity_backward.DESC;
+    }
+
+    public static MethodHandle sinew_cosine_similarity_backward$handle() {
+        return sinew_cosine_similarity_backward.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * double sinew_cosine_similarity_backward(float *dp, const float *p, const float *t, int N, int C, float scale)
+     * }
+     */
+    public static double sinew_cosine_similarity_backward(MemorySegment dp, MemorySegment p, MemorySegment t, int N, int C, float scale) {
+        var mh$ = sinew_cosine_similarity_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_cosine_similarity_backward", dp, p, t, N, C, scale);
+            }
+            return (double) mh$.invokeExact(dp, p, t, N, C, scale);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class sinew_col_sum {
         public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
             sinew_h.C_POINTER,

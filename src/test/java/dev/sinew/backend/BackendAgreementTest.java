@@ -165,6 +165,45 @@ class BackendAgreementTest {
         owned.forEach(Tensor::close);
     }
 
+    @ParameterizedTest(name = "Keras losses N={0} C={1}")
+    @MethodSource("rowsAndCols")
+    void kerasLosses(int N, int C) {
+        SplittableRandom rng = new SplittableRandom(N * 13L + C);
+        Tensor P = t(uniform(rng, N * C, -0.2, 1.2)); // includes values past the 0/1 clips
+        Tensor Z = t(uniform(rng, N * C, -30, 30));   // logits, some saturating
+        Tensor T01 = t(TestUtil.flatten(TestUtil.oneHot(rng, N, C)));
+        Tensor TU = t(uniform(rng, N * C, -0.5, 1.5));
+        Tensor Ppos = t(uniform(rng, N * C, 0.01, 2)); // poisson: log(p) is NaN below 0, in Keras too
+        float scale = 1f / N;
+        Tensor gn = t(new float[N * C]), gr = t(new float[N * C]);
+        for (PointwiseLoss loss : PointwiseLoss.values()) {
+            for (Tensor T : List.of(T01, TU)) {
+                Tensor X = loss == PointwiseLoss.BCE_LOGITS ? Z : loss == PointwiseLoss.POISSON ? Ppos : P;
+                float param = loss == PointwiseLoss.HUBER ? 0.3f : loss.name().startsWith("BCE") ? 0.1f : 0f;
+                double ln = nat.pointwiseLoss(gn, X, T, N, C, scale, loss, param);
+                double lr = ref.pointwiseLoss(gr, X, T, N, C, scale, loss, param);
+                String what = loss + (T == T01 ? " 0/1" : " soft") + " " + N + "x" + C;
+                agree(what + " loss", new float[] {(float) ln}, new float[] {(float) lr});
+                agree(what + " grad", gn.toArray(), gr.toArray());
+            }
+        }
+        for (CrossEntropyInput input : CrossEntropyInput.values()) {
+            Tensor X = input == CrossEntropyInput.LOGITS ? Z : P;
+            double ln = nat.crossEntropySmoothed(gn, X, T01, N, C, scale, input, 0.1f);
+            double lr = ref.crossEntropySmoothed(gr, X, T01, N, C, scale, input, 0.1f);
+            agree("CE smoothed " + input + " " + N + "x" + C + " loss", new float[] {(float) ln}, new float[] {(float) lr});
+            agree("CE smoothed " + input + " " + N + "x" + C + " grad", gn.toArray(), gr.toArray());
+        }
+        double ln = nat.categoricalHinge(gn, P, T01, N, C, scale), lr = ref.categoricalHinge(gr, P, T01, N, C, scale);
+        agree("categorical hinge " + N + "x" + C + " loss", new float[] {(float) ln}, new float[] {(float) lr});
+        agree("categorical hinge " + N + "x" + C + " grad", gn.toArray(), gr.toArray());
+        ln = nat.cosineSimilarity(gn, P, TU, N, C, scale);
+        lr = ref.cosineSimilarity(gr, P, TU, N, C, scale);
+        agree("cosine similarity " + N + "x" + C + " loss", new float[] {(float) ln}, new float[] {(float) lr});
+        agree("cosine similarity " + N + "x" + C + " grad", gn.toArray(), gr.toArray());
+        owned.forEach(Tensor::close);
+    }
+
     @ParameterizedTest(name = "optimizer n={0}")
     @MethodSource("optimizerSizes")
     void optimizerUpdatesAndFiniteness(int n) {

@@ -130,6 +130,23 @@ class SparseCategoricalCrossentropyTest {
         }
     }
 
+    /** A loss's options (from_logits, label_smoothing) travel in the model file with its name. */
+    @Test
+    void lossOptionsAreSaved(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("bce.zip");
+        try (Sequential m = new Sequential(4)) {
+            m.add(new Input(5));
+            m.add(new Dense(1));
+            m.compile(new BinaryCrossentropy(true, 0.1f), new SGD(0.1));
+            m.save(file);
+            try (Sequential loaded = Sequential.load(file)) {
+                assertEquals("binary_crossentropy", loaded.loss().name());
+                assertEquals(m.loss().getConfig(), loaded.loss().getConfig());
+                assertEquals(true, loaded.loss().getConfig().get("from_logits"));
+            }
+        }
+    }
+
     @Test
     void aSparseModelSavesAndLoads(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("sparse.zip");

@@ -8,6 +8,10 @@ import dev.sinew.backend.Backend;
 import dev.sinew.backend.Backends;
 import dev.sinew.layers.Dense;
 import dev.sinew.layers.Input;
+import dev.sinew.losses.BinaryCrossentropy;
+import dev.sinew.losses.CategoricalCrossentropy;
+import dev.sinew.losses.Loss;
+import dev.sinew.losses.Losses;
 import dev.sinew.optimizers.SGD;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +38,33 @@ class ModelGradientCheckTest {
                 Arguments.of("mean_squared_error", "tanh"),
                 Arguments.of("mean_squared_error", "softmax"),
                 Arguments.of("categorical_crossentropy", "softmax"),   // fused: dz = p - y
-                Arguments.of("categorical_crossentropy", "sigmoid"));  // unfused: dp = -y / p
+                Arguments.of("categorical_crossentropy", "sigmoid"),   // unfused: dp = -y / p
+                Arguments.of("categorical_crossentropy(label_smoothing=0.1)", "softmax"),
+                Arguments.of("categorical_crossentropy(from_logits)", "linear"),
+                Arguments.of("mean_absolute_error", "linear"),
+                Arguments.of("mean_absolute_percentage_error", "tanh"),
+                Arguments.of("mean_squared_logarithmic_error", "sigmoid"),
+                Arguments.of("huber", "linear"),
+                Arguments.of("log_cosh", "tanh"),
+                Arguments.of("binary_crossentropy", "sigmoid"),        // fused: dz = p - y
+                Arguments.of("binary_crossentropy", "softmax"),        // unfused: probabilities from another activation
+                Arguments.of("binary_crossentropy(from_logits)", "linear"),
+                Arguments.of("kl_divergence", "softmax"),
+                Arguments.of("poisson", "sigmoid"),
+                Arguments.of("hinge", "tanh"),
+                Arguments.of("squared_hinge", "tanh"),
+                Arguments.of("categorical_hinge", "linear"),
+                Arguments.of("cosine_similarity", "linear"));
+    }
+
+    /** A Keras name, or one of the option variants above. */
+    static Loss lossOf(String spec) {
+        return switch (spec) {
+            case "categorical_crossentropy(label_smoothing=0.1)" -> new CategoricalCrossentropy(false, 0.1f);
+            case "categorical_crossentropy(from_logits)" -> new CategoricalCrossentropy(true, 0f);
+            case "binary_crossentropy(from_logits)" -> new BinaryCrossentropy(true, 0.1f);
+            default -> Losses.of(spec);
+        };
     }
 
     static Sequential model(Backend b, String loss, String outAct, long seed) {
@@ -42,7 +72,7 @@ class ModelGradientCheckTest {
         net.add(new Input(3));
         net.add(new Dense(4, "tanh"));
         net.add(new Dense(3, outAct));
-        net.compile(loss, new SGD(0.1));
+        net.compile(lossOf(loss), new SGD(0.1));
         // Non-zero biases, so their gradients are exercised too.
         List<float[]> w = net.getWeights();
         SplittableRandom rng = new SplittableRandom(seed);
@@ -56,7 +86,7 @@ class ModelGradientCheckTest {
     void finiteDifferencesMatchBackward(String loss, String outAct) {
         SplittableRandom rng = new SplittableRandom(5);
         float[][] x = TestUtil.uniform(rng, 4, 3, -1, 1);
-        float[][] y = loss.startsWith("categorical") ? TestUtil.oneHot(rng, 4, 3) : TestUtil.uniform(rng, 4, 3, 0, 1);
+        float[][] y = loss.startsWith("categorical") || loss.contains("hinge") ? TestUtil.oneHot(rng, 4, 3) : TestUtil.uniform(rng, 4, 3, 0, 1);
         try (Sequential net = model(Backends.reference(), loss, outAct, 9)) {
             net.computeGradients(x, y);
             List<float[]> analytic = net.getGradients();
@@ -77,7 +107,7 @@ class ModelGradientCheckTest {
                 }
                 net.setWeights(w);
                 double e = relativeError(analytic.get(t), numeric, 1e-3);
-                System.out.printf("finite differences  %-25s after %-8s weight %d  max rel err %.2e%n", loss, outAct, t, e);
+                System.out.printf("finite differences  %-45s after %-8s weight %d  max rel err %.2e%n", loss, outAct, t, e);
                 assertTrue(e < TOL, loss + "/" + outAct + " weight " + t + ": relative error " + e);
             }
         }
