@@ -144,7 +144,7 @@ class IdxTest {
         assertTrue(e.getMessage().contains("2 images but 3 labels"), e.getMessage());
         write(dir, "train-labels-idx1-ubyte", idx(new int[] {2}, new byte[] {1, 2}));
         e = assertThrows(IdxFormatException.class, () -> Datasets.loadMnistFormat(dir));
-        assertTrue(e.getMessage().contains("label 12 at index 0 is outside [0, 10)"), e.getMessage());
+        assertTrue(e.getMessage().contains("label 12 at row 0 is not a class index in [0, 10)"), e.getMessage());
         Files.delete(dir.resolve("t10k-labels-idx1-ubyte"));
         e = assertThrows(IdxFormatException.class, () -> Datasets.loadMnistFormat(dir));
         assertTrue(e.getMessage().contains("no t10k-labels-idx1-ubyte"), e.getMessage());
