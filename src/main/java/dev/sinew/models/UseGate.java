@@ -113,7 +113,12 @@ final class UseGate {
         return true;
     }
 
-    synchronized boolean isClosed() {
+    /**
+     * Not synchronized, on purpose: compile asks whether another model is closed while holding
+     * the optimizer-owner lock, and close() takes that lock while holding this monitor; a
+     * synchronized read here would let the two deadlock. {@code closed} is volatile.
+     */
+    boolean isClosed() {
         return closed;
     }
 

@@ -82,6 +82,31 @@ class OwnershipTest {
         }
     }
 
+    /**
+     * close() of the model that owns an optimizer, racing compile() of another model with that
+     * optimizer: the two take the model's gate and the optimizer-owner lock in opposite orders,
+     * which must not deadlock (isClosed reads a volatile, without the gate's monitor).
+     */
+    @Test
+    void closingTheOwnerWhileAnotherModelClaimsItsOptimizerDoesNotDeadlock() {
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> {
+            for (int round = 0; round < 300; round++) {
+                SGD opt = new SGD(0.1);
+                Sequential a = mlp(1), b = mlp(2);
+                a.compile("mse", opt);
+                Thread closer = new Thread(a::close);
+                closer.start();
+                try {
+                    b.compile("mse", opt); // either A is closed by now (accepted) or not (refused)
+                } catch (IllegalArgumentException refused) {
+                    assertTrue(refused.getMessage().contains(a.name()), refused.getMessage());
+                }
+                closer.join();
+                b.close();
+            }
+        });
+    }
+
     @Test
     void oneLayerCannotBeAddedToTwoModels() {
         try (Sequential a = mlp(1); Sequential b = new Sequential(2)) {
