@@ -104,27 +104,11 @@ public class Adam extends Optimizer {
     }
 
     /** Keras's Adam arguments plus the shared ones; AdamW's builder extends it. */
-    public abstract static class Builder<B extends Builder<B, O>, O extends Adam> extends Optimizer.Builder<B, O> {
-        double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7;
+    public abstract static class Builder<B extends Builder<B, O>, O extends Adam> extends MomentsBuilder<B, O> {
         boolean amsgrad;
 
         protected Builder(double defaultLearningRate, Double defaultWeightDecay) {
             super(defaultLearningRate, defaultWeightDecay);
-        }
-
-        public B beta1(double v) {
-            this.beta1 = v;
-            return self();
-        }
-
-        public B beta2(double v) {
-            this.beta2 = v;
-            return self();
-        }
-
-        public B epsilon(double v) {
-            this.epsilon = v;
-            return self();
         }
 
         public B amsgrad(boolean v) {
@@ -135,9 +119,6 @@ public class Adam extends Optimizer {
         @Override
         public B config(Map<String, Object> c) {
             super.config(c);
-            if (number(c, "beta_1") != null) beta1 = number(c, "beta_1");
-            if (number(c, "beta_2") != null) beta2 = number(c, "beta_2");
-            if (number(c, "epsilon") != null) epsilon = number(c, "epsilon");
             if (bool(c, "amsgrad") != null) amsgrad = bool(c, "amsgrad");
             return self();
         }

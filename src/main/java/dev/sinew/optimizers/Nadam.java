@@ -125,35 +125,9 @@ public final class Nadam extends Optimizer {
     }
 
     /** Keras's arguments: {@code beta1} (0.9), {@code beta2} (0.999), {@code epsilon} (1e-7), and the shared ones. */
-    public static final class Builder extends Optimizer.Builder<Builder, Nadam> {
-        double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7;
-
+    public static final class Builder extends MomentsBuilder<Builder, Nadam> {
         Builder() {
             super(0.001, null);
-        }
-
-        public Builder beta1(double v) {
-            this.beta1 = v;
-            return this;
-        }
-
-        public Builder beta2(double v) {
-            this.beta2 = v;
-            return this;
-        }
-
-        public Builder epsilon(double v) {
-            this.epsilon = v;
-            return this;
-        }
-
-        @Override
-        public Builder config(Map<String, Object> c) {
-            super.config(c);
-            if (number(c, "beta_1") != null) beta1 = number(c, "beta_1");
-            if (number(c, "beta_2") != null) beta2 = number(c, "beta_2");
-            if (number(c, "epsilon") != null) epsilon = number(c, "epsilon");
-            return this;
         }
 
         @Override
