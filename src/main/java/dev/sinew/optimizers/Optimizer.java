@@ -45,7 +45,9 @@ public abstract class Optimizer {
     private ParameterTable table;
     private final Map<String, Tensor> state = new LinkedHashMap<>();
     private Tensor average;
-    private List<Variable> decayed = List.of();
+    // Views made once at build, so that a step allocates nothing: the values that get weight
+    // decay, and each trainable weight's gradient (for clipnorm and global_clipnorm).
+    private Tensor[] decayed = {}, gradients = {};
 
     protected Optimizer(Builder<?, ?> b) {
         if (b.schedule == null) checkLearningRate(b.learningRate);
@@ -153,16 +155,18 @@ public abstract class Optimizer {
             avg = workspace.allocate(Shape.of(n));
             avg.segment().copyFrom(table.values().segment().asSlice(0, n * Tensor.BYTES));
         }
-        List<Variable> dec = new ArrayList<>();
-        if (weightDecay != null) {
-            for (Variable v : table.trainable()) if (usesWeightDecay(v)) dec.add(v);
+        List<Tensor> dec = new ArrayList<>(), grads = new ArrayList<>();
+        for (Variable v : table.trainable()) {
+            if (weightDecay != null && usesWeightDecay(v)) dec.add(table.value(v));
+            grads.add(table.gradient(v));
         }
         this.backend = backend;
         this.table = table;
         this.state.clear();
         this.state.putAll(fresh);
         this.average = avg;
-        this.decayed = List.copyOf(dec);
+        this.decayed = dec.toArray(Tensor[]::new);
+        this.gradients = grads.toArray(Tensor[]::new);
         this.iterations = 0;
     }
 
@@ -219,14 +223,12 @@ public abstract class Optimizer {
             float lr = (float) learningRate();
             Tensor w = table.values(), g = table.gradients();
             clipGradients();
-            for (Variable v : decayed) {
-                backend.weightDecay(table.value(v), v.size(), (float) (double) weightDecay, lr);
-            }
+            for (Tensor v : decayed) backend.weightDecay(v, v.size(), (float) (double) weightDecay, lr);
             update(w, g, n, lr, iterations + 1);
             if (useEma) {
                 backend.movingAverage(average, w, n, iterations == 0 ? 0f : (float) emaMomentum);
                 if (emaOverwriteFrequency != null && (iterations + 1) % emaOverwriteFrequency == 0) {
-                    w.segment().asSlice(0, n * Tensor.BYTES).copyFrom(average.segment().asSlice(0, n * Tensor.BYTES));
+                    java.lang.foreign.MemorySegment.copy(average.segment(), 0, w.segment(), 0, n * Tensor.BYTES);
                 }
             }
         }
@@ -235,19 +237,15 @@ public abstract class Optimizer {
 
     private void clipGradients() {
         if (clipnorm != null) {
-            for (Variable v : table.trainable()) clipToNorm(table.gradient(v), v.size(), Math.sqrt(sumSquares(v)), clipnorm);
+            for (Tensor g : gradients) clipToNorm(g, g.size(), Math.sqrt(backend.sumSquares(g, g.size())), clipnorm);
         } else if (globalClipnorm != null) {
             double total = 0;
-            for (Variable v : table.trainable()) total += sumSquares(v);
+            for (Tensor g : gradients) total += backend.sumSquares(g, g.size());
             clipToNorm(table.gradients(), table.trainableSize(), Math.sqrt(total), globalClipnorm);
         } else if (clipvalue != null) {
             float c = (float) (double) clipvalue;
             backend.clip(table.gradients(), table.trainableSize(), -c, c);
         }
-    }
-
-    private double sumSquares(Variable v) {
-        return backend.sumSquares(table.gradient(v), v.size());
     }
 
     /** As Keras's {@code clip_by_norm}: g * c / max(norm, c), which leaves g alone when norm <= c. */
