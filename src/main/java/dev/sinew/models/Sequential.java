@@ -913,7 +913,7 @@ public final class Sequential implements AutoCloseable {
         for (int i = 0; i < targets.size(); i++) {
             Variable v = targets.get(i);
             float[] w = values.get(i);
-            String who = layer(v.layer()).describe() + " weight " + i + " (" + v.name() + ")";
+            String who = getLayer(v.layer()).describe() + " weight " + i + " (" + v.name() + ")";
             if (w == null || w.length != v.size()) {
                 throw new IllegalArgumentException(who + " must have shape " + v.shape() + " = " + v.size() + " values, got "
                         + (w == null ? "null" : w.length));
@@ -976,10 +976,6 @@ public final class Sequential implements AutoCloseable {
         for (Layer l : layers) if (l.name().equals(name)) return l;
         throw new IllegalArgumentException("No such layer: " + name + ". Existing layers are: "
                 + layers.stream().map(Layer::name).toList());
-    }
-
-    private Layer layer(String name) {
-        return getLayer(name);
     }
 
     /**
@@ -1092,16 +1088,7 @@ public final class Sequential implements AutoCloseable {
         checkCompiled("restoreFrom");
         try (Sequential saved = ModelFile.load(path, backend)) {
             TrainingState st = saved.trainingState();
-            List<Variable> mine = parameterTable().variables(), theirs = saved.parameterTable().variables();
-            if (mine.size() != theirs.size()) {
-                throw new ModelFormatException(path + " holds " + theirs.size() + " weights, model \"" + name + "\" has " + mine.size());
-            }
-            for (int i = 0; i < mine.size(); i++) {
-                if (!mine.get(i).shape().equals(theirs.get(i).shape()) || !mine.get(i).name().equals(theirs.get(i).name())) {
-                    throw new ModelFormatException(path + ": weight " + i + " is " + theirs.get(i).path() + " " + theirs.get(i).shape()
-                            + ", model \"" + name + "\" has " + mine.get(i).path() + " " + mine.get(i).shape());
-                }
-            }
+            requireSameWeights(path, saved);
             if (!st.optimizerState().keySet().equals(optimizer.stateVariables().keySet())) {
                 throw new ModelFormatException(path + " holds the state of " + (saved.optimizer() == null ? "no optimizer"
                         : saved.optimizer().name() + " " + st.optimizerState().keySet()) + ", model \"" + name + "\" trains with "
@@ -1131,17 +1118,23 @@ public final class Sequential implements AutoCloseable {
         save(path, SaveOption.WEIGHTS_ONLY);
     }
 
+    /** A file's model must hold this model's weights: same count, and each with the same name and shape. */
+    private void requireSameWeights(Path path, Sequential saved) throws ModelFormatException {
+        List<Variable> mine = parameterTable().variables(), theirs = saved.parameterTable().variables();
+        for (int i = 0; i < Math.max(mine.size(), theirs.size()); i++) {
+            if (i >= mine.size() || i >= theirs.size() || !mine.get(i).shape().equals(theirs.get(i).shape())
+                    || !mine.get(i).name().equals(theirs.get(i).name())) {
+                throw new ModelFormatException(path + " holds weights " + theirs.stream().map(v -> v.path() + " " + v.shape()).toList()
+                        + "; model \"" + name + "\" has " + mine.stream().map(v -> v.path() + " " + v.shape()).toList());
+            }
+        }
+    }
+
     /** Sets this model's weights from a file {@link #saveWeights} or {@link #save} wrote for the same layers. */
     public void loadWeights(Path path) throws IOException {
         checkOpen();
         try (Sequential saved = ModelFile.load(path, backend)) {
-            List<Variable> mine = parameterTable().variables(), theirs = saved.parameterTable().variables();
-            for (int i = 0; i < Math.max(mine.size(), theirs.size()); i++) {
-                if (i >= mine.size() || i >= theirs.size() || !mine.get(i).shape().equals(theirs.get(i).shape())) {
-                    throw new ModelFormatException(path + " holds weights " + theirs.stream().map(v -> v.path() + " " + v.shape()).toList()
-                            + "; model \"" + name + "\" has " + mine.stream().map(v -> v.path() + " " + v.shape()).toList());
-                }
-            }
+            requireSameWeights(path, saved);
             setWeightsAllowingNonFinite(saved.getWeights());
         }
     }
