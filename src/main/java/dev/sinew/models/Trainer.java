@@ -70,7 +70,6 @@ final class Trainer {
             boolean diverged = false;
             for (int b = 0; b < steps; b++) {
                 int from = b * o.batchSize(), to = Math.min(n, from + o.batchSize());
-                checkOpen(model);
                 float[] r = model.trainRows(train.x(), train.y(), index, from, to);
                 if (!Float.isFinite(r[0])) {
                     String msg = "loss became " + r[0] + " at epoch " + (epoch + 1) + "/" + o.epochs() + ", batch "
@@ -110,15 +109,5 @@ final class Trainer {
         }
         for (Callback c : callbacks) c.onTrainEnd(logs);
         return history;
-    }
-
-    /**
-     * A callback may close the model; the next batch would then be copied into freed buffers (the
-     * FFM API's own "Already closed" from inside). Say what happened instead.
-     */
-    private static void checkOpen(Sequential model) {
-        if (model.isClosed()) {
-            throw new IllegalStateException("the model was closed during fit (by a callback); training stopped");
-        }
     }
 }
