@@ -30,8 +30,6 @@ final class Executor {
     Tensor x, y, lossGrad;
     private Tensor target;     // y read as rows of targetWidth values (class indices: 1 per row)
     private int targetWidth;
-    /** Scratch for evaluate's running sums, so a call allocates only its result. */
-    double[] sums = new double[0];
     /** Whether the borrowing call entered the gate as a counted reader (see Sequential.enter). */
     boolean countedReader;
 

@@ -78,7 +78,7 @@ final class ModelFile {
             // Options (from_logits, label_smoothing, delta) beside the name, when a loss has any.
             if (!model.loss().getConfig().isEmpty()) compile.put("loss_config", new LinkedHashMap<>(model.loss().getConfig()));
             compile.put("optimizer", Map.of("class_name", model.optimizer().name(), "config", model.optimizer().getConfig()));
-            compile.put("metrics", model.metrics().stream().map(Metric::name).map(Object.class::cast).toList());
+            compile.put("metrics", model.metrics().stream().map(ModelFile::metricEntry).toList());
             config.put("compile_config", compile);
         }
 
@@ -170,5 +170,17 @@ final class ModelFile {
         if (backend == null) throw new IllegalArgumentException("load: backend is null");
         if (!Files.isRegularFile(path)) throw new IOException("no model file at " + path);
         return ModelFileReader.load(path, backend);
+    }
+
+    /** A metric as its name, or, when it has options, as Keras's {"class_name", "config"} pair. */
+    private static Object metricEntry(Metric m) {
+        if (m.getConfig().isEmpty()) return m.name();
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("name", m.name());
+        config.putAll(m.getConfig());
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("class_name", m.className());
+        entry.put("config", config);
+        return entry;
     }
 }

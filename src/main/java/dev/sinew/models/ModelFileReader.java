@@ -365,16 +365,22 @@ final class ModelFileReader {
     private static void compile(Sequential model, Map<String, Object> compile) {
         Map<String, Object> opt = map(compile.get("optimizer"), "\"optimizer\"");
         List<Object> ms = list(compile.get("metrics"), "\"metrics\"");
-        String[] metrics = new String[ms.size()];
-        for (int i = 0; i < metrics.length; i++) metrics[i] = string(ms.get(i), "\"metrics\"");
         Map<String, Object> config = map(opt.get("config"), "the optimizer's \"config\"");
         Optimizer optimizer = Optimizers.fromConfig(string(opt.get("class_name"), "the optimizer's \"class_name\""), config);
         Map<String, Object> lossConfig = compile.get("loss_config") == null ? Map.of()
                 : map(compile.get("loss_config"), "\"loss_config\"");
         dev.sinew.losses.Loss loss = dev.sinew.losses.Losses.of(string(compile.get("loss"), "\"loss\""), lossConfig);
-        dev.sinew.metrics.Metric[] metricObjects = new dev.sinew.metrics.Metric[metrics.length];
-        for (int i = 0; i < metrics.length; i++) metricObjects[i] = dev.sinew.metrics.Metrics.of(metrics[i]);
+        dev.sinew.metrics.Metric[] metricObjects = new dev.sinew.metrics.Metric[ms.size()];
+        for (int i = 0; i < metricObjects.length; i++) metricObjects[i] = metric(ms.get(i));
         model.compile(loss, optimizer, metricObjects);
+    }
+
+    /** A "metrics" entry: a name, or a {"class_name", "config"} pair for a metric with options. */
+    private static dev.sinew.metrics.Metric metric(Object entry) {
+        if (entry instanceof String name) return dev.sinew.metrics.Metrics.of(name);
+        Map<String, Object> m = map(entry, "a \"metrics\" entry");
+        Map<String, Object> config = m.get("config") == null ? Map.of() : map(m.get("config"), "a metric's \"config\"");
+        return dev.sinew.metrics.Metrics.fromConfig(string(m.get("class_name"), "a metric's \"class_name\""), config);
     }
 
     private static boolean allFinite(List<float[]> weights) {

@@ -10,6 +10,7 @@ import dev.sinew.layers.Layer;
 import dev.sinew.losses.Loss;
 import dev.sinew.losses.Losses;
 import dev.sinew.metrics.Metric;
+import dev.sinew.metrics.MetricState;
 import dev.sinew.metrics.Metrics;
 import dev.sinew.optimizers.Optimizer;
 import dev.sinew.optimizers.Optimizers;
@@ -709,18 +710,21 @@ public final class Sequential implements AutoCloseable {
         try {
             int rows = checkX(x), ny = checkY(y);
             if (rows != ny) throw new IllegalArgumentException("x has " + rows + " samples but y has " + ny);
-            float[] r = new float[1 + metrics.size()];
-            if (e.sums.length != r.length) e.sums = new double[r.length];
-            double[] sums = e.sums;
-            java.util.Arrays.fill(sums, 0);
+            // As Keras: the loss is a mean weighted by batch size, each metric accumulates its own state.
+            MetricState[] states = newMetricStates();
+            double lossSum = 0;
             for (int from = 0; from < rows; from += batchSize) {
                 int to = Math.min(rows, from + batchSize), n = to - from;
                 e.ensureCapacity(n);
                 e.copyBatch(x, y, from, to);
-                score(e, r, n);
-                for (int k = 0; k < sums.length; k++) sums[k] += (double) r[k] * n;
+                Tensor out = e.forward(e.x, n, false);
+                float value = (float) loss.compute(backend, out, e.target(), n, outputWidth(), null, fusedLoss);
+                lossSum += (double) value * n;
+                for (MetricState st : states) st.update(backend, out, e.target(), n, outputWidth());
             }
-            for (int k = 0; k < sums.length; k++) r[k] = (float) (sums[k] / rows);
+            float[] r = new float[1 + metrics.size()];
+            r[0] = (float) (lossSum / rows);
+            for (int k = 0; k < states.length; k++) r[k + 1] = (float) states[k].result();
             return r;
         } finally {
             exit(e);
@@ -757,8 +761,12 @@ public final class Sequential implements AutoCloseable {
         }
     }
 
-    /** One training step on rows {@code index[from..to)} of data already checked by {@link #checkData}. */
-    float[] trainRows(float[][] x, float[][] y, int[] index, int from, int to) {
+    /**
+     * One training step on rows {@code index[from..to)} of data already checked by
+     * {@link #checkData}: adds the batch's predictions (before the update, as Keras) to
+     * {@code states}, one per metric, and returns the batch's loss.
+     */
+    float trainRows(float[][] x, float[][] y, int[] index, int from, int to, MetricState[] states) {
         gate.enterWrite();
         try {
             checkCompiled("fit");
@@ -766,10 +774,20 @@ public final class Sequential implements AutoCloseable {
             trainer.ensureCapacity(n);
             trainer.x.copyRowsFrom(x, index, from, to);
             trainer.target().copyRowsFrom(y, index, from, to);
-            return trainStep(trainer.x, trainer.target(), n);
+            float value = (float) forwardBackward(trainer.x, trainer.target(), n);
+            optimizer.step();
+            for (int i = 0; i < states.length; i++) states[i].update(backend, lastOutput, trainer.target(), n, outputWidth());
+            return value;
         } finally {
             gate.exitWrite();
         }
+    }
+
+    /** A fresh accumulator for each compiled metric, in {@link #metrics()} order. */
+    MetricState[] newMetricStates() {
+        MetricState[] states = new MetricState[metrics.size()];
+        for (int i = 0; i < states.length; i++) states[i] = metrics.get(i).newState();
+        return states;
     }
 
     /** Checks a whole data set once (shapes, row counts, finiteness) so batches need no checks. */

@@ -4,6 +4,7 @@ import dev.sinew.callbacks.Callback;
 import dev.sinew.callbacks.ProgressLogger;
 import dev.sinew.callbacks.TerminateOnNaN;
 import dev.sinew.data.Dataset;
+import dev.sinew.metrics.MetricState;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,7 +45,8 @@ final class Trainer {
         for (int i = 0; i < n; i++) index[i] = i;
         SplittableRandom rng = new SplittableRandom(o.seed() != null ? o.seed() : model.seed() ^ 0x5DEECE66DL);
         List<String> names = model.metricsNames();
-        double[] sums = new double[names.size()];
+        // Keras's stateful metrics: the loss is a batch-size-weighted mean, each metric its own state.
+        MetricState[] states = model.newMetricStates();
         Map<String, Double> running = new LinkedHashMap<>();
         Map<String, Double> logs = new LinkedHashMap<>();
         History history = new History();
@@ -65,20 +67,21 @@ final class Trainer {
         for (int epoch = start; epoch < o.epochs() && !model.isStopTrainingRequested(); epoch++) {
             if (o.shuffle()) Dataset.shuffle(index, rng);
             for (Callback c : callbacks) c.onEpochBegin(epoch);
-            java.util.Arrays.fill(sums, 0);
+            for (MetricState s : states) s.reset();
+            double lossSum = 0;
             int seen = 0;
             boolean diverged = false;
             for (int b = 0; b < steps; b++) {
                 int from = b * o.batchSize(), to = Math.min(n, from + o.batchSize());
-                float[] r = model.trainRows(train.x(), train.y(), index, from, to);
-                if (!Float.isFinite(r[0])) {
-                    String msg = "loss became " + r[0] + " at epoch " + (epoch + 1) + "/" + o.epochs() + ", batch "
+                float loss = model.trainRows(train.x(), train.y(), index, from, to, states);
+                if (!Float.isFinite(loss)) {
+                    String msg = "loss became " + loss + " at epoch " + (epoch + 1) + "/" + o.epochs() + ", batch "
                             + (b + 1) + "/" + steps + "; training stopped. Try a smaller learning rate, or check the"
                             + " data for extreme values";
                     boolean stop = o.onNaN() == FitOptions.OnNaN.STOP;
                     for (Callback c : callbacks) {
                         if (c instanceof TerminateOnNaN t) {
-                            t.onBatchEnd(b, Map.of("loss", (double) r[0])); // Keras's message, and the stop
+                            t.onBatchEnd(b, Map.of("loss", (double) loss)); // Keras's message, and the stop
                             stop = true;
                         }
                     }
@@ -90,11 +93,10 @@ final class Trainer {
                 }
                 int nb = to - from;
                 seen += nb;
+                lossSum += (double) loss * nb; // weighted by batch size: the last batch may be short
                 running.clear();
-                for (int k = 0; k < sums.length; k++) {
-                    sums[k] += (double) r[k] * nb; // weighted by batch size: the last batch may be short
-                    running.put(names.get(k), sums[k] / seen);
-                }
+                running.put(names.get(0), lossSum / seen);
+                for (int k = 0; k < states.length; k++) running.put(names.get(k + 1), states[k].result());
                 for (Callback c : callbacks) c.onBatchEnd(b, running);
             }
             if (diverged) break;
