@@ -118,7 +118,7 @@ final class TrainCommand implements Callable<Integer> {
             float[] test = net.evaluate(s.test(), 1000);
             Path modelFile = output.resolve("model.zip"), chart = output.resolve("history.png");
             net.save(modelFile);
-            HistoryChart.write(h, chart, data.source().contains("sample") ? "Fashion-MNIST sample" : "Fashion-MNIST");
+            h.plot(chart, data.source().contains("sample") ? "Fashion-MNIST sample" : "Fashion-MNIST");
 
             System.out.printf("Trained %d epochs in %.1f s (%.2f s/epoch, validation included)%n", h.epochs(), seconds,
                     seconds / h.epochs());

@@ -1,5 +1,7 @@
 package dev.sinew.models;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -44,6 +46,20 @@ public final class History {
         Map<String, List<Double>> copy = new LinkedHashMap<>();
         values.forEach((k, v) -> copy.put(k, List.copyOf(v)));
         return copy;
+    }
+
+    /**
+     * Draws the history as a PNG at {@code png}: one panel per quantity (loss, then each metric),
+     * training and validation per epoch, as the notebook's plot of {@code history.history}.
+     */
+    public void plot(Path png) throws IOException {
+        plot(png, "");
+    }
+
+    /** {@link #plot(Path)} with {@code title} added to each panel's title (e.g. the data set's name). */
+    public void plot(Path png, String title) throws IOException {
+        if (png == null) throw new IllegalArgumentException("plot: the path is null");
+        HistoryChart.write(this, png, title == null ? "" : title);
     }
 
     /** Epochs completed. */
