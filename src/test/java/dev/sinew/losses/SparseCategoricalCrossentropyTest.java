@@ -96,6 +96,28 @@ class SparseCategoricalCrossentropyTest {
     }
 
     @Test
+    void theNotebookClassifierTrainsFromIntLabelsExactlyAsFromOneHotRows() {
+        // The notebook's MLP and SGD(0.1) on the bundled sample, five epochs:
+        // int[] labels + sparse_categorical_crossentropy against one-hot rows + categorical.
+        dev.sinew.data.Splits s = dev.sinew.data.Datasets.fashionMnistSample().splits(2700, 300, 1);
+        int[] trainLabels = s.train().labels(), testLabels = s.test().labels();
+        try (Sequential sparse = dev.sinew.examples.Networks.notebookMlp(42);
+                Sequential dense = dev.sinew.examples.Networks.notebookMlp(42)) {
+            sparse.compile("sparse_categorical_crossentropy", new SGD(0.1), "accuracy");
+            dense.compile("categorical_crossentropy", new SGD(0.1), "accuracy");
+            FitOptions o = FitOptions.builder().batchSize(100).epochs(5).verbose(0).build();
+            var hs = sparse.fit(s.train().x(), trainLabels, o);
+            var hd = dense.fit(s.train().x(), s.train().y(), o);
+            assertEquals(hd.asMap(), hs.asMap(), "the same loss and accuracy every epoch");
+            List<float[]> ws = sparse.getWeights(), wd = dense.getWeights();
+            for (int i = 0; i < ws.size(); i++) assertArrayEquals(wd.get(i), ws.get(i), "weight " + i + ", bit for bit");
+            float[] es = sparse.evaluate(s.test().x(), testLabels, 100), ed = dense.evaluate(s.test().x(), s.test().y(), 100);
+            assertArrayEquals(ed, es);
+            assertTrue(es[1] > 0.7, "it learned: test accuracy " + es[1]);
+        }
+    }
+
+    @Test
     void badLabelsAreRefusedBeforeTraining() {
         try (Sequential m = model(Backends.nativeBackend(), "softmax", "sparse_categorical_crossentropy")) {
             List<float[]> before = m.getWeights();
