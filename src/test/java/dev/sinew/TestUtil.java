@@ -54,4 +54,12 @@ public final class TestUtil {
         for (int r = 0; r < rows.length; r++) System.arraycopy(rows[r], 0, out, r * w, w);
         return out;
     }
+
+    /** "Is it a shoe?": Fashion-MNIST's sandal (5), sneaker (7) and ankle boot (9) are 1, the rest 0. */
+    public static dev.sinew.data.Dataset shoes(dev.sinew.data.Dataset d) {
+        int[] labels = d.labels();
+        float[][] y = new float[labels.length][1];
+        for (int i = 0; i < labels.length; i++) y[i][0] = labels[i] == 5 || labels[i] == 7 || labels[i] == 9 ? 1 : 0;
+        return new dev.sinew.data.Dataset(d.x(), y);
+    }
 }

@@ -1,16 +1,12 @@
 package dev.sinew.metrics;
 
-import java.util.Map;
-
 /**
- * {@code recall}: true positives / (true positives + false negatives) over everything seen,
- * an output counting as positive when it is above the threshold (Keras's default 0.5). Options as
+ * {@code recall}: true positives / (true positives + false negatives) over everything seen, an
+ * output counting as positive when it is above the threshold (Keras's default 0.5). Options as
  * Keras's {@code Recall}: {@code thresholds} (one value here), {@code top_k}, {@code class_id};
  * see {@link Confusion} for how outputs are counted.
  */
-public final class Recall extends StatefulMetric {
-    private final String name;
-    private final Confusion confusion;
+public final class Recall extends ConfusionMetric {
 
     public Recall() {
         this(null, null, null);
@@ -22,22 +18,11 @@ public final class Recall extends StatefulMetric {
     }
 
     Recall(String name, Float thresholds, Integer topK, Integer classId) {
-        this.name = name;
-        this.confusion = new Confusion(name, thresholds, topK, classId);
+        super(name, thresholds, topK, classId);
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public MetricState newState() {
-        return confusion.newState(name, s -> Confusion.ratio(s.tp, s.tp + s.fn));
-    }
-
-    @Override
-    public Map<String, Object> getConfig() {
-        return confusion.config();
+    double result(Confusion.Counts s) {
+        return Confusion.ratio(s.tp, s.tp + s.fn);
     }
 }

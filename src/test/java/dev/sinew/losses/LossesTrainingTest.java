@@ -26,14 +26,6 @@ import org.junit.jupiter.api.Test;
 class LossesTrainingTest {
     static final Splits SPLITS = Datasets.fashionMnistSample().splits(2700, 300, 1);
 
-    /** "Is it a shoe?": sandal (5), sneaker (7) and ankle boot (9) are 1, the rest 0. */
-    static Dataset shoes(Dataset d) {
-        int[] labels = d.labels();
-        float[][] y = new float[labels.length][1];
-        for (int i = 0; i < labels.length; i++) y[i][0] = labels[i] == 5 || labels[i] == 7 || labels[i] == 9 ? 1 : 0;
-        return new Dataset(d.x(), y);
-    }
-
     static Sequential binary(String lastActivation, Loss loss) {
         Sequential net = new Sequential(7);
         net.add(new Input(784));
@@ -52,7 +44,7 @@ class LossesTrainingTest {
 
     @Test
     void isItAShoeWithBinaryCrossentropy() {
-        Dataset train = shoes(SPLITS.train()), test = shoes(SPLITS.test());
+        Dataset train = dev.sinew.TestUtil.shoes(SPLITS.train()), test = dev.sinew.TestUtil.shoes(SPLITS.test());
         FitOptions opts = FitOptions.builder().batchSize(50).epochs(3).verbose(0).build();
         try (Sequential sig = binary("sigmoid", Losses.of("binary_crossentropy"));
                 Sequential logits = binary("linear", new BinaryCrossentropy(true, 0))) {

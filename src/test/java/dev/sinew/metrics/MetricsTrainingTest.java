@@ -27,14 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 class MetricsTrainingTest {
     static final Splits SPLITS = Datasets.fashionMnistSample().splits(2700, 300, 1);
 
-    /** Sandal (5), sneaker (7) and ankle boot (9) are 1, the rest 0. */
-    static Dataset shoes(Dataset d) {
-        int[] labels = d.labels();
-        float[][] y = new float[labels.length][1];
-        for (int i = 0; i < labels.length; i++) y[i][0] = labels[i] == 5 || labels[i] == 7 || labels[i] == 9 ? 1 : 0;
-        return new Dataset(d.x(), y);
-    }
-
     static Sequential classifier() {
         Sequential net = new Sequential(11);
         net.add(new Input(784));
@@ -90,7 +82,7 @@ class MetricsTrainingTest {
 
     @Test
     void evaluateAndValidationMatchTheDefinitions() {
-        Dataset train = shoes(SPLITS.train()), test = shoes(SPLITS.test());
+        Dataset train = dev.sinew.TestUtil.shoes(SPLITS.train()), test = dev.sinew.TestUtil.shoes(SPLITS.test());
         try (Sequential net = classifier()) {
             History h = net.fit(train, FitOptions.builder().batchSize(32).epochs(2).validationData(test).verbose(0).build());
             assertEquals(List.of("loss", "binary_accuracy", "precision", "recall", "auc"), net.metricsNames());
@@ -109,7 +101,7 @@ class MetricsTrainingTest {
     void aTrainingEpochAccumulatesCountsNotBatchMeans() {
         // Replay fit's epoch (no shuffle) step by step on a twin model: predictions before each
         // update, as fit scores them. The epoch's precision is that of all those predictions.
-        Dataset train = shoes(SPLITS.train()).slice(0, 600);
+        Dataset train = dev.sinew.TestUtil.shoes(SPLITS.train()).slice(0, 600);
         int batch = 50;
         try (Sequential fitted = classifier(); Sequential twin = classifier()) {
             History h = fitted.fit(train, FitOptions.builder().batchSize(batch).epochs(1).shuffle(false).verbose(0).build());
