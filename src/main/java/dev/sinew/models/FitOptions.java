@@ -80,6 +80,19 @@ public record FitOptions(int batchSize, int epochs, double validationSplit, Data
             return this;
         }
 
+        /** Validation arrays of any shape, as {@code fit(NdArray, NdArray, ...)} takes them. */
+        public Builder validationData(dev.sinew.data.NdArray x, dev.sinew.data.NdArray y) {
+            if (x == null || y == null) throw new IllegalArgumentException("validation x and y must not be null");
+            validationData = new Dataset(x.rows(), y.rows());
+            return this;
+        }
+
+        /** Validation samples with class-index labels (for the sparse losses). */
+        public Builder validationData(float[][] x, int[] labels) {
+            validationData = new Dataset(x, dev.sinew.data.NdArray.labels(labels).rows());
+            return this;
+        }
+
         public Builder validationData(Dataset d) {
             validationData = d;
             return this;

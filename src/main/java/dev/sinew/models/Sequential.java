@@ -9,6 +9,7 @@ import dev.sinew.layers.Input;
 import dev.sinew.layers.Layer;
 import dev.sinew.losses.Loss;
 import dev.sinew.losses.Losses;
+import dev.sinew.data.NdArray;
 import dev.sinew.metrics.Metric;
 import dev.sinew.metrics.MetricState;
 import dev.sinew.metrics.Metrics;
@@ -663,6 +664,103 @@ public final class Sequential implements AutoCloseable {
     /** {@link #evaluate(float[][], float[][], int)} with class-index labels. */
     public float[] evaluate(float[][] x, int[] labels, int batchSize) {
         return evaluate(x, labelRows(labels), batchSize);
+    }
+
+    // ------------------------------------------------------------------ arrays of any shape
+
+    /**
+     * x as flat rows after checking its samples against the input shape: the input's shape, that
+     * shape without a last axis of 1 (grey images (n, 28, 28) for an input (28, 28, 1)), or flat.
+     */
+    private float[][] rows(NdArray x, String what) {
+        ensureBuilt();
+        return Inputs.samples(x, inputShape, name(), what);
+    }
+
+    private static float[][] targetRows(NdArray y) {
+        if (y == null) throw new IllegalArgumentException("y is null");
+        return y.rows(); // (n,) gives one value per row: class indices, or a single target
+    }
+
+    /**
+     * Trains on arrays of any shape, as Keras's {@code fit} on numpy arrays: x of shape (n, ...)
+     * (see {@link NdArray}; images as (n, h, w) or (n, h, w, c)), y of shape (n,) (class indices
+     * for the sparse losses, or one target per sample) or (n, k).
+     */
+    public History fit(NdArray x, NdArray y, FitOptions options) {
+        return fit(rows(x, "x"), targetRows(y), options);
+    }
+
+    /** {@link #evaluate(float[][], float[][], int)} on arrays of any shape (as {@link #fit(NdArray, NdArray, FitOptions)}). */
+    public float[] evaluate(NdArray x, NdArray y, int batchSize) {
+        return evaluate(rows(x, "x"), targetRows(y), batchSize);
+    }
+
+    /** {@link #predict(float[][], int)} on x of shape (n, ...); one row of outputs per sample. Thread-safe. */
+    public float[][] predict(NdArray x, int batchSize) {
+        return predict(rows(x, "x"), batchSize);
+    }
+
+    /** {@link #predict(NdArray, int)} in batches of 32. Thread-safe. */
+    public float[][] predict(NdArray x) {
+        return predict(x, 32);
+    }
+
+    /** {@link #trainOnBatch(float[][], float[][])} on arrays of any shape. */
+    public float[] trainOnBatch(NdArray x, NdArray y) {
+        return trainOnBatch(rows(x, "x"), targetRows(y));
+    }
+
+    /** {@link #testOnBatch(float[][], float[][])} on arrays of any shape. Thread-safe. */
+    public float[] testOnBatch(NdArray x, NdArray y) {
+        return testOnBatch(rows(x, "x"), targetRows(y));
+    }
+
+    /** {@link #predictOnBatch(float[][])} on x of shape (n, ...). Thread-safe. */
+    public float[][] predictOnBatch(NdArray x) {
+        return predictOnBatch(rows(x, "x"));
+    }
+
+    /** Trains on images {@code [n][h][w]} (grey) with class-index labels. */
+    public History fit(float[][][] images, int[] labels, FitOptions options) {
+        return fit(NdArray.of(images), NdArray.labels(labels), options);
+    }
+
+    /** Trains on images {@code [n][h][w][c]} (channels last) with class-index labels. */
+    public History fit(float[][][][] images, int[] labels, FitOptions options) {
+        return fit(NdArray.of(images), NdArray.labels(labels), options);
+    }
+
+    /** Trains on {@code double} samples and targets (numpy's float64), rounded to float32. */
+    public History fit(double[][] x, double[][] y, FitOptions options) {
+        return fit(NdArray.of(x), NdArray.of(y), options);
+    }
+
+    public float[] evaluate(float[][][] images, int[] labels, int batchSize) {
+        return evaluate(NdArray.of(images), NdArray.labels(labels), batchSize);
+    }
+
+    public float[] evaluate(float[][][][] images, int[] labels, int batchSize) {
+        return evaluate(NdArray.of(images), NdArray.labels(labels), batchSize);
+    }
+
+    public float[] evaluate(double[][] x, double[][] y, int batchSize) {
+        return evaluate(NdArray.of(x), NdArray.of(y), batchSize);
+    }
+
+    /** Outputs for grey images {@code [n][h][w]}. Thread-safe. */
+    public float[][] predict(float[][][] images) {
+        return predict(NdArray.of(images));
+    }
+
+    /** Outputs for images {@code [n][h][w][c]}. Thread-safe. */
+    public float[][] predict(float[][][][] images) {
+        return predict(NdArray.of(images));
+    }
+
+    /** Outputs for {@code double} samples, rounded to float32. Thread-safe. */
+    public float[][] predict(double[][] x) {
+        return predict(NdArray.of(x));
     }
 
     // ------------------------------------------------------------------ fit, evaluate, predict
