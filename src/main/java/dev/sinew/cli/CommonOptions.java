@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 final class CommonOptions {
     @Option(names = "--data", paramLabel = "DIR",
             description = "Directory with the four MNIST-format files (default: $SINEW_DATA, then"
-                    + " /usr/share/datasets/fashion-mnist, then the bundled sample)")
+                    + " /usr/share/datasets/fashion-mnist, then ~/.sinew/datasets/fashion-mnist, downloading it there"
+                    + " once if need be, then the bundled sample)")
     Path data;
 
     @Option(names = "--sample", description = "Use the bundled Fashion-MNIST sample (3,000 train / 1,000 test images)")

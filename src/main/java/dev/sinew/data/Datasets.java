@@ -3,17 +3,32 @@ package dev.sinew.data;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
- * Loads MNIST-format data sets. Fashion-MNIST (10 classes of 28x28 grey clothing images) is
- * found, in this order, in: a directory you give; {@code $SINEW_DATA}; Debian's
- * {@code /usr/share/datasets/fashion-mnist} ({@code apt-get install dataset-fashion-mnist});
- * and otherwise the sample bundled in Sinew's jar (the first 3,000 training and 1,000 test images).
- * Pixels are scaled to [0, 1]; labels become one-hot rows. Nothing is ever downloaded.
+ * Loads the classic small image data sets, as {@code keras.datasets.*.load_data()}: pixels scaled to
+ * [0, 1], labels as one-hot rows, each as a training and a test part. Each is looked for, in this
+ * order, in:
+ * <ol>
+ *   <li>a directory you give ({@code fashionMnist(dir)}, {@code --data DIR});</li>
+ *   <li>{@code $SINEW_DATA/<folder>} (fashion-mnist, mnist, cifar-10), and for Fashion-MNIST
+ *       {@code $SINEW_DATA} itself;</li>
+ *   <li>for Fashion-MNIST, Debian's {@code /usr/share/datasets/fashion-mnist}
+ *       ({@code apt-get install dataset-fashion-mnist});</li>
+ *   <li>the cache, {@code ~/.sinew/datasets/<folder>} ({@link Downloader#defaultCacheDir});</li>
+ *   <li>and otherwise it is downloaded into the cache once, from the data set's own address
+ *       ({@link RemoteDataset}), with progress on standard error and each file's SHA-256 checked.
+ *       The system property {@code sinew.datasets.origin} names a mirror to download from instead.</li>
+ * </ol>
+ * If Fashion-MNIST cannot be downloaded (offline, say), the sample bundled in Sinew's jar (the first
+ * 3,000 training and 1,000 test images) is used, with one line on standard error saying why. MNIST
+ * and CIFAR-10 have no sample: they throw a {@link DownloadException} naming the address and the
+ * cache folder, which may also be filled by hand. {@link TrainTest#source()} says which copy was read.
  */
 public final class Datasets {
     /** Where Debian's dataset-fashion-mnist puts the files. */
@@ -22,12 +37,23 @@ public final class Datasets {
     public static final String[] FASHION_MNIST_CLASSES = {
         "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"
     };
+    public static final String[] CIFAR10_CLASSES = {
+        "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"
+    };
+    /** What {@link TrainTest#source()} says when the bundled sample was used. */
+    public static final String SAMPLE_SOURCE = "bundled Fashion-MNIST sample";
     private static final String SAMPLE = "/dev/sinew/data/fashion-mnist-sample/";
     private static final String[] FILES = {
         "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"
     };
 
     private Datasets() {}
+
+    /** Reads a data set from a folder. */
+    @FunctionalInterface
+    interface Reader {
+        TrainTest read(Path dir) throws IOException;
+    }
 
     /** Fashion-MNIST from the first place that has it (see the class comment), else the bundled sample. */
     public static TrainTest fashionMnist() throws IOException {
@@ -40,20 +66,127 @@ public final class Datasets {
      */
     public static TrainTest fashionMnist(Path dir) throws IOException {
         if (dir != null) return loadMnistFormat(dir);
-        Path found = findFashionMnist();
-        return found != null ? loadMnistFormat(found) : fashionMnistSample();
+        return fashionMnist(fashionMnistCopies(), mirrored(RemoteDataset.FASHION_MNIST),
+                Downloader.standard());
     }
 
-    /** The first of {@code $SINEW_DATA} and the Debian directory that holds all four files, or null. */
+    /** Fashion-MNIST from the first of {@code local} that holds it, else from {@code downloader}'s cache or {@code remote}. */
+    static TrainTest fashionMnist(List<Path> local, RemoteDataset remote, Downloader downloader) throws IOException {
+        try {
+            return localOrDownloaded(local, Datasets::hasAllFiles, Datasets::loadMnistFormat, remote, downloader);
+        } catch (DownloadException e) {
+            downloader.note("Sinew: " + e.getMessage() + "; using the bundled 3,000-image sample of "
+                    + remote.title() + " instead");
+            return fashionMnistSample();
+        }
+    }
+
+    /** MNIST (handwritten digits 0-9, 28x28 grey; 60,000 training and 10,000 test images) as the class comment says. */
+    public static TrainTest mnist() throws IOException {
+        return mnist(null);
+    }
+
+    /** MNIST from {@code dir} if given (it must hold the four MNIST-format files), else as {@link #mnist()}. */
+    public static TrainTest mnist(Path dir) throws IOException {
+        if (dir != null) return loadMnistFormat(dir);
+        return mnist(sinewData(RemoteDataset.MNIST), mirrored(RemoteDataset.MNIST), Downloader.standard());
+    }
+
+    static TrainTest mnist(List<Path> local, RemoteDataset remote, Downloader downloader) throws IOException {
+        try {
+            return localOrDownloaded(local, Datasets::hasAllFiles, Datasets::loadMnistFormat, remote, downloader);
+        } catch (DownloadException e) {
+            throw withAdvice(e, remote, downloader, "mnist");
+        }
+    }
+
+    /**
+     * CIFAR-10 (32x32 colour images of 10 classes, {@link #CIFAR10_CLASSES}; 50,000 training and
+     * 10,000 test images), each row 32*32*3 values in height, width, channel order as Keras's
+     * (32, 32, 3) images, for {@code new Input(32, 32, 3)}. Found as the class comment says; the
+     * download is the binary version, 170 MB. Its 60,000 images take 740 MB as floats.
+     */
+    public static TrainTest cifar10() throws IOException {
+        return cifar10(null);
+    }
+
+    /**
+     * CIFAR-10 from {@code path} if given: {@code cifar-10-binary.tar.gz}, a directory holding it, or
+     * a directory of its unpacked batch files; else as {@link #cifar10()}.
+     */
+    public static TrainTest cifar10(Path path) throws IOException {
+        if (path != null) return Cifar10.read(path);
+        return cifar10(sinewData(RemoteDataset.CIFAR10), mirrored(RemoteDataset.CIFAR10), Downloader.standard());
+    }
+
+    static TrainTest cifar10(List<Path> local, RemoteDataset remote, Downloader downloader) throws IOException {
+        try {
+            return localOrDownloaded(local, Cifar10::holds, Cifar10::read, remote, downloader);
+        } catch (DownloadException e) {
+            throw withAdvice(e, remote, downloader, "cifar10");
+        }
+    }
+
+    /**
+     * The first of {@code $SINEW_DATA}, {@code $SINEW_DATA/fashion-mnist}, the Debian directory and
+     * the cache that holds all four files, or null. It never downloads.
+     */
     public static Path findFashionMnist() {
-        List<Path> candidates = new ArrayList<>();
-        String env = System.getenv("SINEW_DATA");
-        if (env != null && !env.isBlank()) candidates.add(Path.of(env));
-        candidates.add(DEBIAN_FASHION_MNIST);
+        List<Path> candidates = new ArrayList<>(fashionMnistCopies());
+        candidates.add(Downloader.defaultCacheDir().resolve(RemoteDataset.FASHION_MNIST.folder()));
         for (Path dir : candidates) {
             if (hasAllFiles(dir)) return dir;
         }
         return null;
+    }
+
+    /**
+     * The data from the first of {@code local} that {@code holds} it; else from the cache, downloading
+     * what is missing first. The source names the folder, and says when it was downloaded just now.
+     */
+    static TrainTest localOrDownloaded(List<Path> local, Predicate<Path> holds, Reader reader,
+            RemoteDataset remote, Downloader downloader) throws IOException {
+        for (Path dir : local) {
+            if (holds.test(dir)) return reader.read(dir);
+        }
+        boolean cached = downloader.has(remote);
+        Path folder = downloader.fetch(remote);
+        TrainTest t = reader.read(folder);
+        return cached ? t : new TrainTest(t.train(), t.test(), remote.title() + " downloaded to " + folder);
+    }
+
+    /** A failed download's message, plus how to do without one. */
+    private static DownloadException withAdvice(DownloadException e, RemoteDataset remote, Downloader downloader,
+            String method) {
+        List<String> names = remote.files().stream().map(RemoteFile::name).toList();
+        return new DownloadException(e.getMessage() + ". Without a network, put " + String.join(", ", names) + " (from "
+                + remote.origin() + ") in " + downloader.folder(remote) + ", or pass their directory to Datasets."
+                + method + "(dir)", e);
+    }
+
+    /**
+     * Where Fashion-MNIST may already be: {@code $SINEW_DATA} (where it was looked for before the
+     * other data sets came), {@code $SINEW_DATA/fashion-mnist}, Debian's folder.
+     */
+    private static List<Path> fashionMnistCopies() {
+        List<Path> candidates = new ArrayList<>();
+        String env = System.getenv("SINEW_DATA");
+        if (env != null && !env.isBlank()) candidates.add(Path.of(env));
+        candidates.addAll(sinewData(RemoteDataset.FASHION_MNIST));
+        candidates.add(DEBIAN_FASHION_MNIST);
+        return candidates;
+    }
+
+    /** {@code $SINEW_DATA/<folder>}, if {@code $SINEW_DATA} is set. */
+    private static List<Path> sinewData(RemoteDataset data) {
+        String env = System.getenv("SINEW_DATA");
+        return env == null || env.isBlank() ? List.of() : List.of(Path.of(env, data.folder()));
+    }
+
+    /** {@code data} from the mirror that the system property {@code sinew.datasets.origin} names, if any. */
+    private static RemoteDataset mirrored(RemoteDataset data) {
+        String mirror = System.getProperty("sinew.datasets.origin");
+        return mirror == null || mirror.isBlank() ? data : data.withOrigin(URI.create(mirror.trim()));
     }
 
     private static boolean hasAllFiles(Path dir) {
@@ -99,7 +232,7 @@ public final class Datasets {
                 }
             }
             return new TrainTest(toDataset(a[0], a[1], "sample train"), toDataset(a[2], a[3], "sample test"),
-                    "bundled Fashion-MNIST sample");
+                    SAMPLE_SOURCE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

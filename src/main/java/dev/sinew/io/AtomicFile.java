@@ -94,6 +94,21 @@ public final class AtomicFile {
         }
     }
 
+    /**
+     * Moves a complete file into place the way {@link #write} moves its temporary file: {@code
+     * complete} is forced to disk, renamed over {@code target} in one step, and the directory is
+     * forced. For content written by other means, such as a download's {@code .part} file; the two
+     * must be in the same directory (a rename cannot cross file systems).
+     */
+    public static void moveIntoPlace(Path complete, Path target) throws IOException {
+        Path file = target.toAbsolutePath().normalize();
+        try (FileChannel channel = FileChannel.open(complete, StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+        Files.move(complete, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        forceDirectory(file.getParent());
+    }
+
     /** The target's permissions, or null if there is no target yet or the file system has no POSIX permissions. */
     private static Set<PosixFilePermission> posixPermissions(Path file) throws IOException {
         try {

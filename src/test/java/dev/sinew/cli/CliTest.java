@@ -81,6 +81,8 @@ class CliTest {
     void trainEvaluatePredict(@TempDir Path out) throws Exception {
         Run train = run("train", "--sample", "--epochs", "3", "--verbose", "0", "--output", out.toString());
         assertEquals(0, train.code(), train.err());
+        assertTrue(train.out().startsWith("Data: bundled Fashion-MNIST sample -> train 2700 / validation 300 / test 1000\n"),
+                "says which data it used:\n" + train.out());
         assertTrue(train.out().contains("Total params: 156,510"), "784-150-150-100-10 summary:\n" + train.out());
         assertTrue(train.out().contains("Trained 3 epochs"), train.out());
         double trainedAccuracy = number(train.out(), "Test: loss \\d+\\.\\d{4}, accuracy (\\d+\\.\\d{4}) \\(1000 images\\)");
