@@ -1,6 +1,6 @@
 package dev.sinew.callbacks;
 
-import dev.sinew.models.Sequential;
+import dev.sinew.models.Model;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,7 +21,7 @@ import java.util.Map;
 public final class BackupAndRestore implements Callback {
     private final Path backupDir;
     private final boolean deleteCheckpoint;
-    private Sequential model;
+    private Model model;
     private int resumeAt = -1;
 
     public BackupAndRestore(Path backupDir) {
@@ -40,7 +40,7 @@ public final class BackupAndRestore implements Callback {
     }
 
     @Override
-    public void setModel(Sequential model) {
+    public void setModel(Model model) {
         this.model = model;
     }
 

@@ -1,15 +1,15 @@
 package dev.sinew.callbacks;
 
-import dev.sinew.models.Sequential;
+import dev.sinew.models.Model;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Hooks into {@code Sequential.fit}, as Keras's {@code keras.callbacks.Callback}. Epochs and
+ * Hooks into {@code Model.fit}, as Keras's {@code keras.callbacks.Callback}. Epochs and
  * batches count from 0 (the progress display shows them from 1). {@code logs} maps names such
  * as {@code "loss"}, {@code "accuracy"}, {@code "val_loss"} to values: within an epoch, the
  * running means so far; at its end, the epoch's values. A callback may call
- * {@link Sequential#setStopTraining(boolean)} to end training after the current epoch.
+ * {@link Model#setStopTraining(boolean)} to end training after the current epoch.
  */
 public interface Callback {
 
@@ -23,7 +23,7 @@ public interface Callback {
     default void checkLogKeys(List<String> logKeys) {}
 
     /** Called once, before training starts. */
-    default void setModel(Sequential model) {}
+    default void setModel(Model model) {}
 
     default void onTrainBegin(int epochs, int stepsPerEpoch) {}
 

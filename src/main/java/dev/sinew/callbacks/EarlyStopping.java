@@ -1,6 +1,6 @@
 package dev.sinew.callbacks;
 
-import dev.sinew.models.Sequential;
+import dev.sinew.models.Model;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +48,7 @@ public final class EarlyStopping implements Callback {
     /** Whether larger is better; null when mode "auto" cannot tell from the monitor's name. */
     private final Boolean maximise;
 
-    private Sequential model;
+    private Model model;
     private double best;
     private int bestEpoch;
     private int wait;
@@ -131,7 +131,7 @@ public final class EarlyStopping implements Callback {
     }
 
     @Override
-    public void setModel(Sequential model) {
+    public void setModel(Model model) {
         this.model = model;
     }
 

@@ -1,6 +1,6 @@
 package dev.sinew.callbacks;
 
-import dev.sinew.models.Sequential;
+import dev.sinew.models.Model;
 import dev.sinew.optimizers.Optimizer;
 import java.io.PrintStream;
 
@@ -26,7 +26,7 @@ public final class LearningRateScheduler implements Callback {
     private final Schedule schedule;
     private final int verbose;
     private final PrintStream out;
-    private Sequential model;
+    private Model model;
 
     public LearningRateScheduler(Schedule schedule) {
         this(schedule, 0);
@@ -50,7 +50,7 @@ public final class LearningRateScheduler implements Callback {
     }
 
     @Override
-    public void setModel(Sequential model) {
+    public void setModel(Model model) {
         this.model = model;
     }
 

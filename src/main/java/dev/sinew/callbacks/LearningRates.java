@@ -1,6 +1,6 @@
 package dev.sinew.callbacks;
 
-import dev.sinew.models.Sequential;
+import dev.sinew.models.Model;
 import dev.sinew.optimizers.Optimizer;
 
 /** For the callbacks that set the learning rate: the model's optimizer, when its rate is a number. */
@@ -11,7 +11,7 @@ final class LearningRates {
      * The optimizer of {@code model}; one made with a learning-rate schedule has no rate to set (as
      * in Keras), which is an error naming the schedule, raised before training starts.
      */
-    static Optimizer settable(Sequential model, String callback) {
+    static Optimizer settable(Model model, String callback) {
         if (model == null) throw new IllegalStateException(callback + " has no model; fit gives it one (setModel)");
         Optimizer o = model.optimizer();
         if (o == null) throw new IllegalStateException(callback + ": the model is not compiled");

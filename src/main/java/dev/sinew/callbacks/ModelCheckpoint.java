@@ -1,6 +1,6 @@
 package dev.sinew.callbacks;
 
-import dev.sinew.models.Sequential;
+import dev.sinew.models.Model;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * Keras: {@code "ckpt/model-{epoch:02d}-{val_loss:.4f}.zip"} ({@code epoch} counts from 1). With
  * {@code saveBestOnly} a file is written only when {@code monitor} improves on the best so far
  * ({@code mode} "min", "max", or "auto": max for accuracy-like names, min otherwise). The whole
- * model is saved (resumable with {@code Sequential.load} or {@code restoreFrom}), or with
+ * model is saved (resumable with {@code Model.load} or {@code restoreFrom}), or with
  * {@code saveWeightsOnly} just its weights ({@code loadWeights}).
  * <pre>{@code
  * ModelCheckpoint.builder(Path.of("best.zip")).monitor("val_accuracy").saveBestOnly(true).build()
@@ -31,7 +31,7 @@ public final class ModelCheckpoint implements Callback {
     private final boolean saveBestOnly, saveWeightsOnly, verbose;
     private final boolean maximize;
     private final Double initialValueThreshold;
-    private Sequential model;
+    private Model model;
     private double best;
     private Path lastSaved;
 
@@ -85,7 +85,7 @@ public final class ModelCheckpoint implements Callback {
     }
 
     @Override
-    public void setModel(Sequential model) {
+    public void setModel(Model model) {
         this.model = model;
     }
 

@@ -1,6 +1,6 @@
 package dev.sinew.callbacks;
 
-import dev.sinew.models.Sequential;
+import dev.sinew.models.Model;
 import dev.sinew.optimizers.Optimizer;
 import java.io.PrintStream;
 import java.util.List;
@@ -43,7 +43,7 @@ public final class ReduceLROnPlateau implements Callback {
     private final PrintStream out;
     private final boolean maximise;
 
-    private Sequential model;
+    private Model model;
     private double best;
     private int wait;
     private int cooldownCounter;
@@ -103,7 +103,7 @@ public final class ReduceLROnPlateau implements Callback {
     }
 
     @Override
-    public void setModel(Sequential model) {
+    public void setModel(Model model) {
         this.model = model;
     }
 

@@ -1,6 +1,6 @@
 package dev.sinew.callbacks;
 
-import dev.sinew.models.Sequential;
+import dev.sinew.models.Model;
 import java.io.PrintStream;
 import java.util.Map;
 
@@ -14,7 +14,7 @@ import java.util.Map;
  */
 public final class TerminateOnNaN implements Callback {
     private final PrintStream out;
-    private Sequential model;
+    private Model model;
     private int terminatedAtBatch = -1;
 
     /** Prints to standard output. */
@@ -28,7 +28,7 @@ public final class TerminateOnNaN implements Callback {
     }
 
     @Override
-    public void setModel(Sequential model) {
+    public void setModel(Model model) {
         this.model = model;
     }
 

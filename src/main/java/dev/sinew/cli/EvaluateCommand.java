@@ -1,7 +1,7 @@
 package dev.sinew.cli;
 
 import dev.sinew.data.TrainTest;
-import dev.sinew.models.Sequential;
+import dev.sinew.models.Model;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,7 +18,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainTest data = common.load();
-        try (Sequential net = Sequential.load(saved.model)) {
+        try (Model net = Model.load(saved.model)) {
             float[] r = net.evaluate(data.test(), 1000);
             StringBuilder line = new StringBuilder("Test (" + data.test().size() + " images from " + data.source() + "):");
             for (int i = 0; i < r.length; i++) line.append(String.format(" %s %.4f", net.metricsNames().get(i), r[i]));

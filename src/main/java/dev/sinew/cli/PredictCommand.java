@@ -3,7 +3,7 @@ package dev.sinew.cli;
 import dev.sinew.data.Dataset;
 import dev.sinew.data.Datasets;
 import dev.sinew.data.TrainTest;
-import dev.sinew.models.Sequential;
+import dev.sinew.models.Model;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,7 +26,7 @@ final class PredictCommand implements Callable<Integer> {
         if (count < 1) throw new IllegalArgumentException("--count must be at least 1, got " + count);
         TrainTest data = common.load();
         Dataset test = data.test().slice(0, Math.min(count, data.test().size()));
-        try (Sequential net = Sequential.load(saved.model)) {
+        try (Model net = Model.load(saved.model)) {
             float[][] p = net.predict(test.x(), 1000);
             int[] truth = test.labels();
             int hits = 0;

@@ -7,8 +7,9 @@ import dev.sinew.tensor.Workspace;
 /**
  * Declares the shape of one input sample, as Keras's {@code keras.Input(shape=...)}:
  * {@code new Input(2)} for two features, {@code new Input(28, 28, 1)} for a grey image
- * (channels last). It must be the first thing added to a {@code Sequential}; data rows are the
- * samples flattened, so an image row holds 28*28*1 values.
+ * (channels last). It is the first thing added to a {@code Sequential}, and what
+ * {@link #of Input.of} makes to start a functional model; data rows are the samples flattened, so
+ * an image row holds 28*28*1 values.
  */
 public final class Input extends Layer {
     private final Shape shape;
@@ -27,6 +28,15 @@ public final class Input extends Layer {
         // own limit is a long's).
         requireFits("shape " + Shape.format(shape), shape, " per sample");
         this.shape = Shape.of(shape);
+    }
+
+    /**
+     * A symbolic input of the given sample shape, the start of a functional model, as Keras's
+     * {@code keras.Input(shape=...)}: {@code var in = Input.of(28, 28, 1);}.
+     */
+    public static KerasTensor of(int... shape) {
+        Input input = new Input(shape);
+        return new KerasTensor(input.shape, input, java.util.List.of());
     }
 
     /** The shape of one sample. */
@@ -55,5 +65,10 @@ public final class Input extends Layer {
     @Override
     public Tensor backward(Tensor dy, int n, boolean needInputGradient) {
         return needInputGradient ? dy : null;
+    }
+
+    @Override
+    public KerasTensor apply(KerasTensor input) {
+        throw new IllegalArgumentException("an Input is not applied to a tensor: Input.of(shape) makes the symbolic input");
     }
 }

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
- * A layer of a {@code Sequential} model. Its life, as in Keras:
+ * A layer of a model. Its life, as in Keras:
  * <ol>
  *   <li>the constructor records hyper-parameters and rejects bad ones at once;</li>
  *   <li>{@link #build} learns the input shape, checks it, and returns the output shape;
@@ -34,7 +34,7 @@ public abstract class Layer {
 
     private String name;
     private String model; // the name of the model this layer was added to
-    private Shape inputShape;
+    private List<Shape> inputShapes;
     private Shape outputShape;
     protected Backend backend;
 
@@ -131,16 +131,56 @@ public abstract class Layer {
      * allocated (the layer stays unbuilt).
      */
     public final Shape build(Shape inputShape, Backend backend) {
-        Shape out = computeOutputShape(inputShape);
+        return build(List.of(inputShape), backend);
+    }
+
+    /** {@link #build(Shape, Backend)} for a layer of several inputs ({@link Merge}), one shape each. */
+    public final Shape build(List<Shape> inputShapes, Backend backend) {
+        Shape out = computeOutputShape(inputShapes);
         requireFits("output", out, " per sample");
         List<Shape> shapes = weightShapes();
         List<String> names = weightNames();
         for (int i = 0; i < shapes.size(); i++) requireFits(names.get(i), shapes.get(i), "");
         this.outputShape = out;
-        this.inputShape = inputShape;
+        this.inputShapes = List.copyOf(inputShapes);
         this.backend = backend;
         return outputShape;
     }
+
+    /**
+     * The output shape this layer gives for {@code inputShapes}, checked as {@link #build} checks
+     * it, without building: what applying the layer to symbolic inputs ({@link KerasTensor}) needs.
+     */
+    public final Shape outputShapeFor(List<Shape> inputShapes) {
+        Shape out = computeOutputShape(inputShapes);
+        requireFits("output", out, " per sample");
+        return out;
+    }
+
+    /**
+     * Applies this layer to a symbolic input, as calling a Keras layer on a {@code KerasTensor}
+     * does: the functional API's way to wire a model ({@code new Dense(10).apply(x)}). A layer
+     * applied twice shares its weights between the two places.
+     */
+    public KerasTensor apply(KerasTensor input) {
+        if (input == null) throw new IllegalArgumentException(describe() + ".apply: the input is null");
+        return applied(List.of(input));
+    }
+
+    /** The symbolic output of applying this layer to {@code inputs}; a second application must match the first's shapes. */
+    final KerasTensor applied(List<KerasTensor> inputs) {
+        List<Shape> shapes = inputs.stream().map(KerasTensor::shape).toList();
+        List<Shape> before = inputShapes != null ? inputShapes : appliedShapes;
+        if (before != null && !before.equals(shapes)) {
+            throw new IllegalArgumentException(describe() + " was applied to " + before + " and now to " + shapes
+                    + "; a layer applied again shares its weights, so it takes the same input shapes each time");
+        }
+        Shape out = outputShapeFor(shapes);
+        appliedShapes = shapes;
+        return new KerasTensor(out, this, inputs);
+    }
+
+    private List<Shape> appliedShapes; // of the first application, for the functional API
 
     /**
      * Checks that a tensor of this layer, {@code what} with dimensions {@code dims}, holds at most
@@ -188,8 +228,22 @@ public abstract class Layer {
     /** Checks the input shape and returns the output shape (without the batch dimension). */
     protected abstract Shape computeOutputShape(Shape inputShape);
 
+    /** The output shape for several inputs ({@link Merge} overrides it); any other layer takes one. */
+    protected Shape computeOutputShape(List<Shape> inputShapes) {
+        if (inputShapes.size() != 1) {
+            throw new IllegalArgumentException(describe() + " takes one input, got " + inputShapes.size());
+        }
+        return computeOutputShape(inputShapes.getFirst());
+    }
+
+    /** The shape of one input sample (the first, for a layer of several inputs); null before build. */
     public Shape inputShape() {
-        return inputShape;
+        return inputShapes == null ? null : inputShapes.getFirst();
+    }
+
+    /** The shapes of the inputs, one per input; null before build. */
+    public List<Shape> inputShapes() {
+        return inputShapes;
     }
 
     public Shape outputShape() {

@@ -28,6 +28,12 @@ public final class Layers {
             case "LeakyReLU" -> new LeakyReLU(numberOf(config, "negative_slope").doubleValue());
             case "ELU" -> new ELU(numberOf(config, "alpha").doubleValue());
             case "Softmax" -> new Softmax(intOf(config, "axis"));
+            case "Add" -> new Add();
+            case "Subtract" -> new Subtract();
+            case "Multiply" -> new Multiply();
+            case "Average" -> new Average();
+            case "Maximum" -> new Maximum();
+            case "Concatenate" -> new Concatenate(intOf(config, "axis"));
             default -> throw new IllegalArgumentException("unknown layer class '" + className + "'");
         };
         Object name = config.get("name");

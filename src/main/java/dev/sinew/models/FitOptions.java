@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The arguments of {@code Sequential.fit}, as Keras's {@code fit(...)} keywords:
+ * The arguments of {@code Model.fit}, as Keras's {@code fit(...)} keywords:
  * <pre>{@code
  * FitOptions.builder().batchSize(100).epochs(30).validationSplit(0.1)
  *         .callbacks(new EarlyStopping("val_accuracy", 3)).build()

@@ -41,8 +41,8 @@ final class ModelFile {
 
     private ModelFile() {}
 
-    static void save(Sequential model, Path path, SaveOption... options) throws IOException {
-        Sequential.TrainingState state = model.trainingState(); // one consistent read; checks the model is open
+    static void save(Model model, Path path, SaveOption... options) throws IOException {
+        Model.TrainingState state = model.trainingState(); // one consistent read; checks the model is open
         List<float[]> weights = state.weights();
         if (!java.util.Arrays.asList(options).contains(SaveOption.ALLOW_NON_FINITE)) requireFinite(model, weights, path);
         boolean full = !java.util.Arrays.asList(options).contains(SaveOption.WEIGHTS_ONLY);
@@ -126,7 +126,7 @@ final class ModelFile {
      * A diverged model would save into a file of NaNs; refusing it here, before the temporary file,
      * keeps the last good file at {@code path}.
      */
-    private static void requireFinite(Sequential model, List<float[]> weights, Path path) {
+    private static void requireFinite(Model model, List<float[]> weights, Path path) {
         int k = 0;
         for (Layer l : model.layers()) {
             for (int i = 0; i < l.weightShapes().size(); i++, k++) {
@@ -165,7 +165,7 @@ final class ModelFile {
     }
 
     /** Loads a model; see {@link ModelFileReader} for what is checked. */
-    static Sequential load(Path path, Backend backend) throws IOException {
+    static Model load(Path path, Backend backend) throws IOException {
         if (path == null) throw new IllegalArgumentException("load: path is null");
         if (backend == null) throw new IllegalArgumentException("load: backend is null");
         if (!Files.isRegularFile(path)) throw new IOException("no model file at " + path);

@@ -58,7 +58,7 @@ final class ModelFileReader {
         this.backend = backend;
     }
 
-    static Sequential load(Path path, Backend backend) throws IOException {
+    static Model load(Path path, Backend backend) throws IOException {
         if (path.getFileSystem() != FileSystems.getDefault()) {
             throw new IOException("cannot load " + path + ": models are read from the default file system only"
                     + " (copy the file to a local path first)");
@@ -76,7 +76,7 @@ final class ModelFileReader {
         }
     }
 
-    private Sequential read() throws IOException {
+    private Model read() throws IOException {
         Sequential model = null;
         try {
             long version = checkMetadata();
@@ -190,7 +190,7 @@ final class ModelFileReader {
      * Every weight the layers need, read entry by entry. Sizes are checked first, all together, so
      * a file whose config asks for more than the heap can hold is refused before anything is read.
      */
-    private List<float[]> readWeights(Sequential model) throws IOException {
+    private List<float[]> readWeights(Model model) throws IOException {
         List<Weight> expected = new ArrayList<>();
         for (Layer l : model.layers()) {
             for (int i = 0; i < l.weightShapes().size(); i++) {
@@ -241,7 +241,7 @@ final class ModelFileReader {
      * (exactly the ones the compiled optimizer has, each one value per trainable weight), the EMA
      * average, every layer's random-number state and the epoch count.
      */
-    private void readTrainingState(Sequential model) throws IOException {
+    private void readTrainingState(Model model) throws IOException {
         Map<String, Object> ts = map(parseJson(ModelFile.TRAINING_STATE), ModelFile.TRAINING_STATE);
         long epoch = longOf(ts.get("epoch"), "\"epoch\"");
         if (epoch < 0 || epoch > Integer.MAX_VALUE) throw new IllegalArgumentException("\"epoch\" " + epoch + " is out of range");
@@ -362,7 +362,7 @@ final class ModelFileReader {
         return bytes;
     }
 
-    private static void compile(Sequential model, Map<String, Object> compile) {
+    private static void compile(Model model, Map<String, Object> compile) {
         Map<String, Object> opt = map(compile.get("optimizer"), "\"optimizer\"");
         List<Object> ms = list(compile.get("metrics"), "\"metrics\"");
         Map<String, Object> config = map(opt.get("config"), "the optimizer's \"config\"");

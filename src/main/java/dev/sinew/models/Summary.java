@@ -5,7 +5,7 @@ import dev.sinew.tensor.Tensor;
 import java.util.List;
 import java.util.Locale;
 
-/** {@link Sequential#summary()}'s table, laid out as Keras prints it (digits grouped with commas in any locale). */
+/** {@link Model#summary()}'s table, laid out as Keras prints it (digits grouped with commas in any locale). */
 final class Summary {
     private Summary() {}
 

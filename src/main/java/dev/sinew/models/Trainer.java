@@ -12,14 +12,14 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The loop behind {@link Sequential#fit}: epochs of shuffled mini-batches gathered by index (the
+ * The loop behind {@link Model#fit}: epochs of shuffled mini-batches gathered by index (the
  * data set is never copied whole), running means of loss and metrics as Keras reports them,
  * validation at each epoch's end, callbacks, and the non-finite-loss check.
  */
 final class Trainer {
     private Trainer() {}
 
-    static History fit(Sequential model, float[][] x, float[][] y, FitOptions o) {
+    static History fit(Model model, float[][] x, float[][] y, FitOptions o) {
         Dataset all = model.checkData(x, y, "x", "y");
         Dataset train = all, validation = o.validationData();
         if (o.validationSplit() > 0) {

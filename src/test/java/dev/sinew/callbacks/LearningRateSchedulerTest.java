@@ -22,10 +22,10 @@ class LearningRateSchedulerTest {
     /** The learning rate seen after each batch, per epoch. */
     static final class Spy implements Callback {
         final List<Double> perEpoch = new ArrayList<>();
-        private Sequential model;
+        private dev.sinew.models.Model model;
 
         @Override
-        public void setModel(Sequential model) {
+        public void setModel(dev.sinew.models.Model model) {
             this.model = model;
         }
 

@@ -1,0 +1,9 @@
+package dev.sinew.models;
+
+import dev.sinew.layers.Layer;
+
+/**
+ * One application of a layer in a model's graph: the layer and the nodes whose outputs it reads,
+ * by index (-1: the model's input). A layer applied twice is two nodes that share its weights.
+ */
+record Node(Layer layer, int[] inputs) {}

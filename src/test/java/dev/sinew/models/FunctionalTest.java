@@ -1,0 +1,155 @@
+package dev.sinew.models;
+
+import static dev.sinew.TestUtil.relativeError;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sinew.TestUtil;
+import dev.sinew.backend.Backend;
+import dev.sinew.backend.Backends;
+import dev.sinew.layers.Activation;
+import dev.sinew.layers.Add;
+import dev.sinew.layers.Average;
+import dev.sinew.layers.Concatenate;
+import dev.sinew.layers.Conv2D;
+import dev.sinew.layers.Dense;
+import dev.sinew.layers.Flatten;
+import dev.sinew.layers.Input;
+import dev.sinew.layers.KerasTensor;
+import dev.sinew.layers.Maximum;
+import dev.sinew.layers.Multiply;
+import dev.sinew.layers.Subtract;
+import dev.sinew.optimizers.SGD;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The functional API: a chain equals Sequential bit for bit; branches, residual additions,
+ * every merge layer and a layer applied twice get their gradients right (finite differences on
+ * the reference backend, native = reference); errors name the layers and shapes.
+ */
+class FunctionalTest {
+    static final SplittableRandom R = new SplittableRandom(3);
+    static final float[][] X = TestUtil.uniform(R, 6, 4, -1, 1);
+    static final float[][] Y = TestUtil.oneHot(R, 6, 3);
+
+    @Test
+    void aChainTrainsExactlyAsSequential() {
+        float[][] x = TestUtil.uniform(new SplittableRandom(1), 64, 4, -1, 1);
+        float[][] y = TestUtil.oneHot(new SplittableRandom(2), 64, 3);
+        var in = Input.of(4);
+        var out = new Dense(3, "softmax").apply(new Dense(8, "relu").apply(in));
+        try (Model f = new Model(in, out, 7); Sequential s = new Sequential(7)) {
+            s.add(new Input(4));
+            s.add(new Dense(8, "relu"));
+            s.add(new Dense(3, "softmax"));
+            f.compile("categorical_crossentropy", new SGD(0.1), "accuracy");
+            s.compile("categorical_crossentropy", new SGD(0.1), "accuracy");
+            FitOptions o = FitOptions.builder().batchSize(16).epochs(3).verbose(0).build();
+            assertEquals(s.fit(x, y, o).asMap(), f.fit(x, y, o).asMap());
+            for (int i = 0; i < 4; i++) assertArrayEquals(s.getWeights().get(i), f.getWeights().get(i));
+            assertArrayEquals(s.predict(x), f.predict(x));
+            assertEquals("functional", f.name().replaceAll("_\\d+$", ""));
+            assertEquals(List.of("dense", "dense_1"), f.layers().stream().map(l -> l.name()).toList());
+        }
+    }
+
+    /** A residual block with a branch read twice (x feeds the conv and the Add). */
+    static KerasTensor residual(KerasTensor in) {
+        KerasTensor x = new Conv2D(2, 3, 1, "same", "linear").apply(in);
+        x = new Activation("tanh").apply(x);
+        KerasTensor y = new Conv2D(2, 3, 1, "same", "linear").apply(x);
+        x = new Add().apply(x, y);
+        return new Dense(3, "softmax").apply(new Flatten().apply(x));
+    }
+
+    static Model cnn(Backend b, Function<KerasTensor, KerasTensor> body) {
+        var in = Input.of(2, 2, 1);
+        Model m = new Model(b, 11, null, in, body.apply(in));
+        m.compile("categorical_crossentropy", new SGD(0.1));
+        // Non-zero biases, so their gradients are exercised too.
+        List<float[]> w = m.getWeights();
+        for (int i = 0; i < w.size(); i++) if (w.get(i).length <= 3) w.set(i, TestUtil.uniform(new SplittableRandom(i), w.get(i).length, -0.5, 0.5));
+        m.setWeights(w);
+        return m;
+    }
+
+    static Model dense(Backend b, Function<KerasTensor, KerasTensor> body) {
+        var in = Input.of(4);
+        Model m = new Model(b, 11, null, in, body.apply(in));
+        m.compile("categorical_crossentropy", new SGD(0.1));
+        return m;
+    }
+
+    @Test
+    void residualBlockGradients() {
+        gradientCheck(b -> cnn(b, FunctionalTest::residual), X); // X's rows are 2x2x1 images
+    }
+
+    @Test
+    void everyMergeAndASharedLayer() {
+        // Subtract, Multiply, Average, Maximum, Concatenate, and one Dense applied to two branches.
+        gradientCheck(b -> dense(b, in -> {
+            KerasTensor a = new Dense(3, "tanh").apply(in), c = new Dense(3, "tanh").apply(in);
+            Dense shared = new Dense(3, "tanh");
+            KerasTensor sa = shared.apply(a), sc = shared.apply(c);
+            KerasTensor d = new Subtract().apply(sa, sc), m = new Multiply().apply(a, c, sa);
+            KerasTensor v = new Average().apply(d, m), mx = new Maximum().apply(a, v);
+            return new Dense(3, "softmax").apply(new Concatenate().apply(mx, d, in));
+        }), X);
+    }
+
+    static void gradientCheck(Function<Backend, Model> make, float[][] x) {
+        try (Model ref = make.apply(Backends.reference()); Model nat = make.apply(Backends.nativeBackend())) {
+            double lr = ref.computeGradients(x, Y), ln = nat.computeGradients(x, Y);
+            assertEquals(lr, ln, 1e-5, "native = reference: loss");
+            List<float[]> analytic = ref.getGradients(), native_ = nat.getGradients();
+            for (int t = 0; t < analytic.size(); t++) {
+                assertTrue(relativeError(analytic.get(t), native_.get(t), 1e-3) < 1e-4, "native = reference: gradient " + t);
+            }
+            List<float[]> w = ref.getWeights();
+            for (int t = 0; t < w.size(); t++) {
+                float[] numeric = new float[w.get(t).length];
+                for (int i = 0; i < numeric.length; i++) {
+                    List<float[]> plus = ModelGradientCheckTest.copy(w), minus = ModelGradientCheckTest.copy(w);
+                    plus.get(t)[i] += 1e-3f;
+                    minus.get(t)[i] -= 1e-3f;
+                    ref.setWeights(plus);
+                    double lp = ref.computeGradients(x, Y);
+                    ref.setWeights(minus);
+                    double lm = ref.computeGradients(x, Y);
+                    numeric[i] = (float) ((lp - lm) / ((double) plus.get(t)[i] - minus.get(t)[i]));
+                }
+                ref.setWeights(w);
+                double e = relativeError(analytic.get(t), numeric, 1e-3);
+                System.out.printf("functional finite differences: %s weight %d max rel err %.2e%n",
+                        ref.parameterTable().variables().get(t).path(), t, e);
+                assertTrue(e < 1e-2, ref.parameterTable().variables().get(t).path() + ": relative error " + e);
+            }
+        }
+    }
+
+    @Test
+    void errorsNameLayersAndShapes() {
+        var in = Input.of(4);
+        var other = Input.of(4);
+        var a = new Dense(3).apply(in);
+        var b = new Dense(5).apply(other);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Add().apply(a, new Dense(5).apply(in)));
+        assertTrue(e.getMessage().contains("(3,)") && e.getMessage().contains("(5,)") && e.getMessage().contains("Add"), e.getMessage());
+        var joined = new Concatenate().apply(a, b);
+        e = assertThrows(IllegalArgumentException.class, () -> new Model(in, joined));
+        assertTrue(e.getMessage().contains("disconnected"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new Conv2D(2, 3).apply(in));
+        assertTrue(e.getMessage().contains("Conv2D"), e.getMessage());
+        Dense shared = new Dense(2);
+        var s1 = shared.apply(in);
+        e = assertThrows(IllegalArgumentException.class, () -> shared.apply(a));
+        assertTrue(e.getMessage().contains("Dense"), e.getMessage());
+        assertTrue(s1.shape().size() == 2);
+    }
+}
