@@ -49,6 +49,12 @@ public final class Input extends Layer {
         return "InputLayer";
     }
 
+    /** Keras 3 names inputs "input_layer", "input_layer_1", ... */
+    @Override
+    public String defaultNameStem() {
+        return "input_layer";
+    }
+
     @Override
     protected Shape computeOutputShape(Shape inputShape) {
         return shape;

@@ -286,6 +286,12 @@ public class Model implements AutoCloseable {
         return chain;
     }
 
+    /** The graph (building the model if it is not yet). */
+    List<Node> nodes() {
+        ensureBuilt();
+        return nodes;
+    }
+
     private static int[][] inputsOf(List<Node> nodes) {
         int[][] in = new int[nodes.size()][];
         for (int i = 0; i < in.length; i++) in[i] = nodes.get(i).inputs();
@@ -1307,7 +1313,8 @@ public class Model implements AutoCloseable {
         checkOpen();
         long trainable = 0;
         for (Layer l : layers) trainable += l.trainableParameterCount();
-        return Summary.format(name, layers, countParams(), trainable);
+        return this instanceof Sequential ? Summary.format(name, layers, countParams(), trainable)
+                : Summary.functional(name, inputLayer, nodes(), layers, countParams(), trainable);
     }
 
     /** Off-heap bytes this model holds now: weights, gradients, optimizer state and every executor's batch buffers. */

@@ -51,26 +51,16 @@ final class ModelFile {
         meta.put("format_version", (long) FORMAT_VERSION);
         meta.put("saved_by", "Sinew");
 
-        List<Object> layers = new ArrayList<>();
-        Map<String, Object> input = new LinkedHashMap<>();
-        input.put("class_name", "InputLayer");
-        List<Object> batchShape = new ArrayList<>();
-        batchShape.add(null);
-        for (int d : model.inputShape().dims()) batchShape.add((long) d);
-        input.put("config", Map.of("batch_shape", batchShape));
-        layers.add(input);
-        for (Layer l : model.layers()) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("class_name", l.typeName());
-            entry.put("config", l.getConfig());
-            layers.add(entry);
-        }
         Map<String, Object> config = new LinkedHashMap<>();
-        config.put("class_name", "Sequential");
+        config.put("class_name", model instanceof Sequential ? "Sequential" : "Functional");
         Map<String, Object> inner = new LinkedHashMap<>();
         inner.put("name", model.name());
         inner.put("seed", model.seed());
-        inner.put("layers", layers);
+        if (model instanceof Sequential) {
+            inner.put("layers", sequentialLayers(model));
+        } else {
+            functionalLayers(model, inner);
+        }
         config.put("config", inner);
         if (model.isCompiled() && full) {
             Map<String, Object> compile = new LinkedHashMap<>();
@@ -120,6 +110,73 @@ final class ModelFile {
                 }
             }
         });
+    }
+
+    private static Map<String, Object> inputEntry(Model model) {
+        Map<String, Object> input = new LinkedHashMap<>();
+        input.put("class_name", "InputLayer");
+        List<Object> batchShape = new ArrayList<>();
+        batchShape.add(null);
+        for (int d : model.inputShape().dims()) batchShape.add((long) d);
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("batch_shape", batchShape);
+        if (model.inputLayer != null) c.put("name", model.inputLayer.name());
+        input.put("config", c);
+        return input;
+    }
+
+    /** A Sequential model's layers: the InputLayer, then each layer's class and config. */
+    private static List<Object> sequentialLayers(Model model) {
+        List<Object> layers = new ArrayList<>();
+        layers.add(inputEntry(model));
+        for (Layer l : model.layers()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("class_name", l.typeName());
+            entry.put("config", l.getConfig());
+            layers.add(entry);
+        }
+        return layers;
+    }
+
+    /**
+     * A functional model as Keras writes one: each layer with its {@code inbound_nodes}, one per
+     * application, each the list of {@code [layer name, node index, tensor index, {}]} it reads
+     * (node index: which application of that layer); then {@code input_layers} and
+     * {@code output_layers}.
+     */
+    private static void functionalLayers(Model model, Map<String, Object> inner) {
+        List<Node> nodes = model.nodes();
+        Map<Layer, List<Object>> inbound = new java.util.IdentityHashMap<>();
+        int[] application = new int[nodes.size()];
+        Map<Layer, Integer> count = new java.util.IdentityHashMap<>();
+        String input = model.inputLayer.name();
+        for (int i = 0; i < nodes.size(); i++) {
+            Node n = nodes.get(i);
+            application[i] = count.merge(n.layer(), 1, Integer::sum) - 1;
+            List<Object> reads = new ArrayList<>();
+            for (int j : n.inputs()) {
+                reads.add(j < 0 ? List.of(input, 0L, 0L, Map.of())
+                        : List.of(nodes.get(j).layer().name(), (long) application[j], 0L, Map.of()));
+            }
+            inbound.computeIfAbsent(n.layer(), k -> new ArrayList<>()).add(reads);
+        }
+        List<Object> layers = new ArrayList<>();
+        Map<String, Object> in = inputEntry(model);
+        in.put("name", input);
+        in.put("inbound_nodes", List.of());
+        layers.add(in);
+        for (Layer l : model.layers()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("class_name", l.typeName());
+            entry.put("config", l.getConfig());
+            entry.put("name", l.name());
+            entry.put("inbound_nodes", inbound.get(l));
+            layers.add(entry);
+        }
+        inner.put("layers", layers);
+        inner.put("input_layers", List.of(List.of(input, 0L, 0L)));
+        int out = nodes.size() - 1;
+        inner.put("output_layers", List.of(List.of(nodes.get(out).layer().name(), (long) application[out], 0L)));
     }
 
     /**

@@ -77,19 +77,26 @@ final class ModelFileReader {
     }
 
     private Model read() throws IOException {
-        Sequential model = null;
+        Model model = null;
         try {
             long version = checkMetadata();
             Map<String, Object> config = map(parseJson("config.json"), "config.json");
-            if (!"Sequential".equals(config.get("class_name"))) {
-                throw new IllegalArgumentException("class_name is " + config.get("class_name") + ", not Sequential");
+            Object kind = config.get("class_name");
+            if (!"Sequential".equals(kind) && !"Functional".equals(kind)) {
+                throw new IllegalArgumentException("class_name is " + brief(kind) + ", not Sequential or Functional");
             }
             Map<String, Object> inner = map(config.get("config"), "\"config\"");
             List<Object> layers = list(inner.get("layers"), "\"layers\"");
             if (layers.isEmpty()) throw new IllegalArgumentException("the model has no layers");
-            model = new Sequential(backend, longOf(inner.get("seed"), "\"seed\""),
-                    inner.get("name") instanceof String n && !n.isBlank() ? n : null);
-            addLayers(model, layers);
+            long seed = longOf(inner.get("seed"), "\"seed\"");
+            String name = inner.get("name") instanceof String n && !n.isBlank() ? n : null;
+            if ("Sequential".equals(kind)) {
+                Sequential sequential = new Sequential(backend, seed, name);
+                model = sequential;
+                addLayers(sequential, layers);
+            } else {
+                model = FunctionalConfig.rebuild(backend, seed, name, inner);
+            }
             if (model.layers().isEmpty()) throw new IllegalArgumentException("the model has no layers after its InputLayer");
             Map<String, Object> compile = config.get("compile_config") == null ? null
                     : map(config.get("compile_config"), "\"compile_config\"");
@@ -162,7 +169,7 @@ final class ModelFileReader {
         }
     }
 
-    private static Input input(Map<String, Object> config) {
+    static Input input(Map<String, Object> config) {
         List<Object> shape = list(config.get("batch_shape"), "\"batch_shape\"");
         if (shape.size() < 2 || shape.getFirst() != null) {
             throw new IllegalArgumentException("\"batch_shape\" must be [null, dims...], got " + shape);
@@ -393,28 +400,28 @@ final class ModelFileReader {
     // ------------------------------------------------------------------ typed access to parsed JSON
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object v, String what) {
+    static Map<String, Object> map(Object v, String what) {
         if (v instanceof Map<?, ?> m) return (Map<String, Object>) m;
         throw new IllegalArgumentException(what + " must be a JSON object, got " + brief(v));
     }
 
     @SuppressWarnings("unchecked")
-    private static List<Object> list(Object v, String what) {
+    static List<Object> list(Object v, String what) {
         if (v instanceof List<?> l) return (List<Object>) l;
         throw new IllegalArgumentException(what + " must be a JSON array, got " + brief(v));
     }
 
-    private static String string(Object v, String what) {
+    static String string(Object v, String what) {
         if (v instanceof String s) return s;
         throw new IllegalArgumentException(what + " must be a string, got " + brief(v));
     }
 
-    private static long longOf(Object v, String what) {
+    static long longOf(Object v, String what) {
         return Layers.integer(v, what);
     }
 
     /** A value for a message, cut short: a crafted config can hold megabytes. */
-    private static String brief(Object v) {
+    static String brief(Object v) {
         String s = String.valueOf(v);
         return s.length() <= 200 ? s : s.substring(0, 197) + "...";
     }

@@ -119,8 +119,7 @@ public final class Sequential extends Model {
     public static Sequential load(Path path, Backend backend) throws IOException {
         Model m = ModelFile.load(path, backend);
         if (m instanceof Sequential s) return s;
-        String kind = m.getClass().getSimpleName();
         m.close();
-        throw new ModelFormatException(path + " holds a " + kind + " model, not a Sequential one: load it with Model.load");
+        throw new ModelFormatException(path + " holds a functional model, not a Sequential one: load it with Model.load");
     }
 }

@@ -17,12 +17,51 @@ final class Summary {
         sb.append("=".repeat(72)).append('\n');
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
-            String out = l.outputShape().toString().replace("(", "(None, ").replace(",)", ")");
-            sb.append(String.format(Locale.ROOT, " %-32s %-25s %-10s%n", l.name() + " (" + l.typeName() + ")", out,
-                    String.format(Locale.ROOT, "%,d", l.parameterCount())));
+            sb.append(String.format(Locale.ROOT, " %-32s %-25s %-10s%n", l.name() + " (" + l.typeName() + ")",
+                    batch(l.outputShape()), String.format(Locale.ROOT, "%,d", l.parameterCount())));
             if (i < layers.size() - 1) sb.append('\n');
         }
-        sb.append("=".repeat(72)).append('\n');
+        return totals(sb, rule, 72, total, trainable);
+    }
+
+    /**
+     * A functional model's table, with Keras's "Connected to" column: for each layer, the outputs
+     * it reads as {@code name[node][tensor]} (node: which application of that layer).
+     */
+    static String functional(String name, dev.sinew.layers.Input input, List<Node> nodes, List<Layer> layers, long total, long trainable) {
+        int width = 100;
+        String rule = "_".repeat(width) + "\n", row = " %-28s %-20s %-10s %-38s%n";
+        StringBuilder sb = new StringBuilder();
+        sb.append("Model: \"").append(name).append("\"\n").append(rule);
+        sb.append(String.format(Locale.ROOT, row, "Layer (type)", "Output Shape", "Param #", "Connected to"));
+        sb.append("=".repeat(width)).append('\n');
+        sb.append(String.format(Locale.ROOT, row, input.name() + " (InputLayer)", batch(input.shape()), "0", "-"));
+        int[] application = new int[nodes.size()];
+        java.util.Map<Layer, Integer> count = new java.util.IdentityHashMap<>();
+        java.util.Map<Layer, List<String>> reads = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            Node n = nodes.get(i);
+            application[i] = count.merge(n.layer(), 1, Integer::sum) - 1;
+            for (int j : n.inputs()) {
+                String from = j < 0 ? input.name() + "[0][0]" : nodes.get(j).layer().name() + "[" + application[j] + "][0]";
+                reads.computeIfAbsent(n.layer(), k -> new java.util.ArrayList<>()).add(from);
+            }
+        }
+        for (Layer l : layers) {
+            sb.append('\n');
+            sb.append(String.format(Locale.ROOT, row, l.name() + " (" + l.typeName() + ")", batch(l.outputShape()),
+                    String.format(Locale.ROOT, "%,d", l.parameterCount()), String.join(", ", reads.get(l))));
+        }
+        return totals(sb, rule, width, total, trainable);
+    }
+
+    /** "(None, 28, 28, 32)": a sample's shape with Keras's batch dimension in front. */
+    private static String batch(dev.sinew.tensor.Shape s) {
+        return s.toString().replace("(", "(None, ").replace(",)", ")");
+    }
+
+    private static String totals(StringBuilder sb, String rule, int width, long total, long trainable) {
+        sb.append("=".repeat(width)).append('\n');
         sb.append(String.format(Locale.ROOT, "Total params: %,d (%s)%n", total, humanBytes(total * Tensor.BYTES)));
         sb.append(String.format(Locale.ROOT, "Trainable params: %,d (%s)%n", trainable, humanBytes(trainable * Tensor.BYTES)));
         long frozen = total - trainable;

@@ -152,4 +152,33 @@ class FunctionalTest {
         assertTrue(e.getMessage().contains("Dense"), e.getMessage());
         assertTrue(s1.shape().size() == 2);
     }
+
+    @Test
+    void aSharedResidualModelSavesLoadsAndSummarises(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        var in = Input.of(4);
+        Dense shared = new Dense(4, "tanh");
+        KerasTensor a = shared.apply(in);
+        KerasTensor b = shared.apply(new Dense(4, "relu").apply(a)); // shared, applied to a later layer's output
+        KerasTensor out = new Dense(3, "softmax").apply(new Concatenate().apply(new Add().apply(a, b), in));
+        try (Model m = new Model(in, out, 5)) {
+            m.compile("categorical_crossentropy", new SGD(0.1), "accuracy");
+            m.fit(X, Y, FitOptions.builder().batchSize(3).epochs(2).verbose(0).build());
+            java.nio.file.Path file = dir.resolve("f.zip");
+            m.save(file);
+            try (Model back = Model.load(file)) {
+                assertEquals(Model.class, back.getClass());
+                assertArrayEquals(m.predict(X), back.predict(X));
+                assertEquals(m.summary(), back.summary());
+                assertEquals(m.metricsNames(), back.metricsNames());
+                // Training continues identically from the file.
+                FitOptions o = FitOptions.builder().batchSize(3).epochs(3).initialEpoch(2).verbose(0).build();
+                assertEquals(m.fit(X, Y, o).asMap(), back.fit(X, Y, o).asMap());
+            }
+            String summary = m.summary();
+            assertTrue(summary.contains("Connected to") && summary.contains("add (Add)") && summary.contains("dense[0][0], dense[1][0]")
+                    && summary.contains("add[0][0], input_layer[0][0]"), summary);
+            ModelFormatException e = assertThrows(ModelFormatException.class, () -> Sequential.load(file));
+            assertTrue(e.getMessage().contains("functional") && e.getMessage().contains("Model.load"), e.getMessage());
+        }
+    }
 }
