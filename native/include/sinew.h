@@ -272,6 +272,40 @@ void sinew_nadam(float *w, const float *g, float *m, float *v, int64_t n, float 
  * (as Nadam: Keras casts the betas to float32 first, so the complements are computed here). */
 void sinew_lion(float *w, const float *g, float *m, int64_t n, float lr, float beta1, float beta2);
 
+/* ==== Global pooling, zero padding and transpose (issue 12: GlobalAveragePooling2D,
+ * GlobalMaxPooling2D, ZeroPadding2D, Permute), in native/src/global_pool.c and reshaping.c.
+ * Images are NHWC as above; HW = H*W pixels per image. ==== */
+
+/* Global average pooling: y[n][c] = mean over the HW pixels p of x[n][p][c]; y is (N, C). */
+void sinew_global_avgpool_forward(float *y, const float *x, int N, int HW, int C);
+
+/* dx[n][p][c] = dy[n][c] / HW (dx overwritten). */
+void sinew_global_avgpool_backward(float *dx, const float *dy, int N, int HW, int C);
+
+/* Global max pooling: y[n][c] = max over p of x[n][p][c]; argmax (int32, N*C) receives the
+ * maximum's index within its image, p * C + c (first maximum wins), as sinew_maxpool_forward. */
+void sinew_global_maxpool_forward(float *y, int32_t *argmax, const float *x, int N, int HW, int C);
+
+/* dx = 0, then each dy[n][c] added at its argmax. */
+void sinew_global_maxpool_backward(float *dx, const float *dy, const int32_t *argmax, int N, int HW, int C);
+
+/* Zero padding: y (N, top + H + bottom, left + W + right, C) holds x (N, H, W, C) at row top,
+ * column left, and zeros around it. Pads are >= 0. */
+void sinew_zero_pad_forward(float *y, const float *x, int N, int H, int W, int C, int top, int bottom,
+                            int left, int right);
+
+/* Its gradient, the crop: dx[n][h][w][c] = dy[n][top + h][left + w][c] (dx overwritten). */
+void sinew_zero_pad_backward(float *dx, const float *dy, int N, int H, int W, int C, int top, int bottom,
+                             int left, int right);
+
+/* Transpose of each of N images of D0*D1*D2*D3 values, as a strided gather: y is dense
+ * (N, D0, D1, D2, D3) and y[n][i0][i1][i2][i3] = x[n * D0*D1*D2*D3 + i0*S0 + i1*S1 + i2*S2 + i3*S3].
+ * For a sample of shape (d_0, ..., d_{r-1}) (r <= 4) permuted by axes a: D_j = d_{a_j} and S_j =
+ * the input stride of axis a_j, with leading axes of size 1 (stride 0) when r < 4. Example:
+ * (2, 3) -> (3, 2) is D = (1, 1, 3, 2), S = (0, 0, 1, 3). y must not overlap x. */
+void sinew_transpose(float *y, const float *x, int N, int D0, int D1, int D2, int D3, int S0, int S1,
+                     int S2, int S3);
+
 #ifdef __cplusplus
 }
 #endif

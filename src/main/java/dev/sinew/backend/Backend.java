@@ -633,6 +633,125 @@ public abstract class Backend {
 
     protected abstract void avgPoolBackwardImpl(Tensor dx, Tensor dy, int N, Window g);
 
+    // ---- Global pooling, zero padding, transpose (GlobalAveragePooling2D, GlobalMaxPooling2D,
+    // ZeroPadding2D, Permute). Images are NHWC; HW = H*W pixels per image.
+
+    /** y (N, C) = each image's mean over its HW pixels, per channel. */
+    public final void globalAvgPool(Tensor y, Tensor x, int N, int HW, int C) {
+        checkGlobalPool("globalAvgPool", y, null, x, N, HW, C);
+        globalAvgPoolImpl(y, x, N, HW, C);
+    }
+
+    /** dx (overwritten) = dy / HW at every pixel. */
+    public final void globalAvgPoolBackward(Tensor dx, Tensor dy, int N, int HW, int C) {
+        checkGlobalPool("globalAvgPoolBackward", dy, null, dx, N, HW, C);
+        globalAvgPoolBackwardImpl(dx, dy, N, HW, C);
+    }
+
+    /**
+     * y (N, C) = each image's maximum per channel, and in {@code argmax} (int32 storage) its index
+     * within the image, p * C + c (the first maximum wins).
+     */
+    public final void globalMaxPool(Tensor y, Tensor argmax, Tensor x, int N, int HW, int C) {
+        checkGlobalPool("globalMaxPool", y, argmax, x, N, HW, C);
+        globalMaxPoolImpl(y, argmax, x, N, HW, C);
+    }
+
+    /** dx (overwritten) = each dy added at its argmax; indices outside the image are ignored. */
+    public final void globalMaxPoolBackward(Tensor dx, Tensor dy, Tensor argmax, int N, int HW, int C) {
+        checkGlobalPool("globalMaxPoolBackward", dy, argmax, dx, N, HW, C);
+        globalMaxPoolBackwardImpl(dx, dy, argmax, N, HW, C);
+    }
+
+    // pooled: the (N, C) side; image: the (N, HW, C) side. The kernels index an image with int32.
+    private static void checkGlobalPool(String op, Tensor pooled, Tensor argmax, Tensor image, int N, int HW, int C) {
+        Check.positive(op, "N", N);
+        Check.positive(op, "HW", HW);
+        Check.positive(op, "C", C);
+        if ((long) HW * C > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": an image of HW x C = " + HW + " x " + C
+                    + " values is too large for int32 indices");
+        }
+        Check.holds(op, "pooled", pooled, (long) N * C);
+        if (argmax != null) Check.holds(op, "argmax", argmax, (long) N * C);
+        Check.holds(op, "image", image, product(op, N, HW, C));
+    }
+
+    /**
+     * y (N, top + H + bottom, left + W + right, C) = x (N, H, W, C) surrounded by zeros, as Keras's
+     * ZeroPadding2D.
+     */
+    public final void zeroPad(Tensor y, Tensor x, int N, int H, int W, int C, int top, int bottom, int left,
+            int right) {
+        checkZeroPad("zeroPad", y, x, N, H, W, C, top, bottom, left, right);
+        zeroPadImpl(y, x, N, H, W, C, top, bottom, left, right);
+    }
+
+    /** The crop that is zeroPad's gradient: dx (N, H, W, C, overwritten) = dy without its padding. */
+    public final void zeroPadBackward(Tensor dx, Tensor dy, int N, int H, int W, int C, int top, int bottom,
+            int left, int right) {
+        checkZeroPad("zeroPadBackward", dy, dx, N, H, W, C, top, bottom, left, right);
+        zeroPadBackwardImpl(dx, dy, N, H, W, C, top, bottom, left, right);
+    }
+
+    private static void checkZeroPad(String op, Tensor padded, Tensor image, int N, int H, int W, int C, int top,
+            int bottom, int left, int right) {
+        Check.positive(op, "N", N);
+        Check.positive(op, "H", H);
+        Check.positive(op, "W", W);
+        Check.positive(op, "C", C);
+        if (top < 0 || bottom < 0 || left < 0 || right < 0) {
+            throw new IllegalArgumentException(op + ": padding must be >= 0, got top=" + top + ", bottom=" + bottom
+                    + ", left=" + left + ", right=" + right);
+        }
+        long ph = (long) top + H + bottom, pw = (long) left + W + right;
+        if (ph > Integer.MAX_VALUE || pw > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": padded image " + ph + " x " + pw + " exceeds the int range");
+        }
+        Check.holds(op, "image", image, product(op, N, H, W, C));
+        Check.holds(op, "padded", padded, product(op, N, ph, pw, C));
+    }
+
+    // A size as the product of dimensions; one too large for a long is no tensor's, and must not
+    // wrap around to a small number that some buffer holds.
+    private static long product(String op, long... dims) {
+        long p = 1;
+        try {
+            for (long d : dims) p = Math.multiplyExact(p, d);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(op + ": sizes " + java.util.Arrays.toString(dims) + " multiply beyond a long");
+        }
+        return p;
+    }
+
+    /** Transposes each of N samples as {@code t} says (see {@link Transpose}). y must not be x. */
+    public final void transpose(Tensor y, Tensor x, int N, Transpose t) {
+        Check.positive("transpose", "N", N);
+        if (t == null) throw new IllegalArgumentException("transpose: t is null");
+        Check.holds("transpose", "y", y, N * t.size());
+        Check.holds("transpose", "x", x, N * t.size());
+        if (y.segment().address() == x.segment().address()) {
+            throw new IllegalArgumentException("transpose: y and x must be different buffers");
+        }
+        transposeImpl(y, x, N, t);
+    }
+
+    protected abstract void globalAvgPoolImpl(Tensor y, Tensor x, int N, int HW, int C);
+
+    protected abstract void globalAvgPoolBackwardImpl(Tensor dx, Tensor dy, int N, int HW, int C);
+
+    protected abstract void globalMaxPoolImpl(Tensor y, Tensor argmax, Tensor x, int N, int HW, int C);
+
+    protected abstract void globalMaxPoolBackwardImpl(Tensor dx, Tensor dy, Tensor argmax, int N, int HW, int C);
+
+    protected abstract void zeroPadImpl(Tensor y, Tensor x, int N, int H, int W, int C, int top, int bottom,
+            int left, int right);
+
+    protected abstract void zeroPadBackwardImpl(Tensor dx, Tensor dy, int N, int H, int W, int C, int top,
+            int bottom, int left, int right);
+
+    protected abstract void transposeImpl(Tensor y, Tensor x, int N, Transpose t);
+
     @Override
     public String toString() {
         return name();

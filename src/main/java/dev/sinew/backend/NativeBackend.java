@@ -378,4 +378,42 @@ public final class NativeBackend extends Backend {
     protected void affineWarpImpl(Tensor y, Tensor x, Tensor transforms, int N, int H, int W, int C) {
         sinew_h.sinew_affine_warp(y.segment(), x.segment(), transforms.segment(), N, H, W, C);
     }
+
+    @Override
+    protected void globalAvgPoolImpl(Tensor y, Tensor x, int N, int HW, int C) {
+        sinew_h.sinew_global_avgpool_forward(y.segment(), x.segment(), N, HW, C);
+    }
+
+    @Override
+    protected void globalAvgPoolBackwardImpl(Tensor dx, Tensor dy, int N, int HW, int C) {
+        sinew_h.sinew_global_avgpool_backward(dx.segment(), dy.segment(), N, HW, C);
+    }
+
+    @Override
+    protected void globalMaxPoolImpl(Tensor y, Tensor argmax, Tensor x, int N, int HW, int C) {
+        sinew_h.sinew_global_maxpool_forward(y.segment(), argmax.segment(), x.segment(), N, HW, C);
+    }
+
+    @Override
+    protected void globalMaxPoolBackwardImpl(Tensor dx, Tensor dy, Tensor argmax, int N, int HW, int C) {
+        sinew_h.sinew_global_maxpool_backward(dx.segment(), dy.segment(), argmax.segment(), N, HW, C);
+    }
+
+    @Override
+    protected void zeroPadImpl(Tensor y, Tensor x, int N, int H, int W, int C, int top, int bottom, int left,
+            int right) {
+        sinew_h.sinew_zero_pad_forward(y.segment(), x.segment(), N, H, W, C, top, bottom, left, right);
+    }
+
+    @Override
+    protected void zeroPadBackwardImpl(Tensor dx, Tensor dy, int N, int H, int W, int C, int top, int bottom,
+            int left, int right) {
+        sinew_h.sinew_zero_pad_backward(dx.segment(), dy.segment(), N, H, W, C, top, bottom, left, right);
+    }
+
+    @Override
+    protected void transposeImpl(Tensor y, Tensor x, int N, Transpose t) {
+        sinew_h.sinew_transpose(y.segment(), x.segment(), N, t.D(0), t.D(1), t.D(2), t.D(3), t.S(0), t.S(1), t.S(2),
+                t.S(3));
+    }
 }

@@ -1,6 +1,7 @@
 package dev.sinew.backend;
 
 import dev.sinew.activations.Activation;
+import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
 import java.lang.foreign.ValueLayout;
 
@@ -796,6 +797,112 @@ public final class ReferenceBackend extends Backend {
                         y.set(n * image + ((long) h * W + w) * C + ch, (float) sum);
                     }
                 }
+            }
+        }
+    }
+
+    // ---- global pooling, zero padding, transpose
+
+    @Override
+    protected void globalAvgPoolImpl(Tensor y, Tensor x, int N, int HW, int C) {
+        for (int n = 0; n < N; n++) {
+            for (int c = 0; c < C; c++) {
+                double sum = 0;
+                for (int p = 0; p < HW; p++) sum += x.get(((long) n * HW + p) * C + c);
+                y.set((long) n * C + c, (float) (sum / HW));
+            }
+        }
+    }
+
+    @Override
+    protected void globalAvgPoolBackwardImpl(Tensor dx, Tensor dy, int N, int HW, int C) {
+        for (int n = 0; n < N; n++) {
+            for (int p = 0; p < HW; p++) {
+                for (int c = 0; c < C; c++) dx.set(((long) n * HW + p) * C + c, (float) ((double) dy.get((long) n * C + c) / HW));
+            }
+        }
+    }
+
+    @Override
+    protected void globalMaxPoolImpl(Tensor y, Tensor argmax, Tensor x, int N, int HW, int C) {
+        for (int n = 0; n < N; n++) {
+            long image = (long) n * HW * C;
+            for (int c = 0; c < C; c++) {
+                int best = c; // strict >: the first maximum wins, as in C
+                for (int p = 1; p < HW; p++) {
+                    if (x.get(image + (long) p * C + c) > x.get(image + best)) best = p * C + c;
+                }
+                setIndex(argmax, (long) n * C + c, best);
+                y.set((long) n * C + c, x.get(image + best));
+            }
+        }
+    }
+
+    @Override
+    protected void globalMaxPoolBackwardImpl(Tensor dx, Tensor dy, Tensor argmax, int N, int HW, int C) {
+        long image = (long) HW * C;
+        dx.segment().asSlice(0, N * image * Tensor.BYTES).fill((byte) 0);
+        for (int n = 0; n < N; n++) {
+            for (int c = 0; c < C; c++) {
+                int at = index(argmax, (long) n * C + c);
+                if (at < 0 || at >= image) continue;
+                long j = n * image + at;
+                dx.set(j, dx.get(j) + dy.get((long) n * C + c));
+            }
+        }
+    }
+
+    @Override
+    protected void zeroPadImpl(Tensor y, Tensor x, int N, int H, int W, int C, int top, int bottom, int left,
+            int right) {
+        int PH = top + H + bottom, PW = left + W + right;
+        for (int n = 0; n < N; n++) {
+            for (int h = 0; h < PH; h++) {
+                for (int w = 0; w < PW; w++) {
+                    int ih = h - top, iw = w - left;
+                    boolean inside = ih >= 0 && ih < H && iw >= 0 && iw < W;
+                    for (int c = 0; c < C; c++) {
+                        y.set((((long) n * PH + h) * PW + w) * C + c,
+                                inside ? x.get((((long) n * H + ih) * W + iw) * C + c) : 0f);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    protected void zeroPadBackwardImpl(Tensor dx, Tensor dy, int N, int H, int W, int C, int top, int bottom,
+            int left, int right) {
+        int PH = top + H + bottom, PW = left + W + right;
+        for (int n = 0; n < N; n++) {
+            for (int h = 0; h < H; h++) {
+                for (int w = 0; w < W; w++) {
+                    for (int c = 0; c < C; c++) {
+                        dx.set((((long) n * H + h) * W + w) * C + c, dy.get((((long) n * PH + h + top) * PW + w + left) * C + c));
+                    }
+                }
+            }
+        }
+    }
+
+    // Output element by element: its index split into the output's coordinates, which are the
+    // input's coordinates in the order the axes give (input axis axis(j) = output coordinate j).
+    @Override
+    protected void transposeImpl(Tensor y, Tensor x, int N, Transpose t) {
+        Shape in = t.inputShape(), out = t.outputShape();
+        int r = in.rank();
+        int[] at = new int[r];
+        long size = t.size();
+        for (int n = 0; n < N; n++) {
+            for (long o = 0; o < size; o++) {
+                long rest = o;
+                for (int j = r - 1; j >= 0; j--) {
+                    at[t.axis(j)] = (int) (rest % out.dim(j));
+                    rest /= out.dim(j);
+                }
+                long i = 0;
+                for (int k = 0; k < r; k++) i = i * in.dim(k) + at[k];
+                y.set(n * size + o, x.get(n * size + i));
             }
         }
     }

@@ -16,10 +16,11 @@ import java.util.random.RandomGenerator;
  * <ul>
  *   <li>{@code filters}: output channels F; {@code kernelSize}: kh = kw, or both given;</li>
  *   <li>{@code strides} (default 1) and {@code padding} "valid" (default) or "same";</li>
- *   <li>{@code activation}: default linear.</li>
+ *   <li>{@code activation}: default linear;</li>
+ *   <li>{@link #useBias(boolean) useBias}: Keras's {@code use_bias}, default true.</li>
  * </ul>
  * Input {@code (batch, H, W, C)}, output {@code (batch, OH, OW, F)} (channels last). Kernel
- * {@code (kh, kw, C, F)} Glorot-uniform, bias {@code (F)} zeros. Computed as one GEMM per shard of
+ * {@code (kh, kw, C, F)} Glorot-uniform, bias {@code (F)} zeros (none when {@code useBias(false)}). Computed as one GEMM per shard of
  * the batch (one shard per thread): the shard's patches are unfolded by {@code im2col} into an
  * (images*OH*OW, kh*kw*C) matrix and multiplied by the kernel read as (kh*kw*C, F); the product is
  * already NHWC.
@@ -61,6 +62,16 @@ public final class Conv2D extends KernelLayer {
         this.padding = Images.padding("Conv2D", padding);
     }
 
+    /**
+     * Keras's {@code use_bias}: false leaves the layer without a bias (weights: the kernel only),
+     * e.g. {@code new Conv2D(64, 3, 1, "same", "linear").useBias(false)} before a normalization.
+     * Set it before the layer is added to a model.
+     */
+    public Conv2D useBias(boolean useBias) {
+        setUseBias(useBias);
+        return this;
+    }
+
     @Override
     protected Shape computeOutputShape(Shape in) {
         Images.require(this, in);
@@ -70,7 +81,7 @@ public final class Conv2D extends KernelLayer {
 
     @Override
     public List<Shape> weightShapes() {
-        return List.of(Shape.of(kh, kw, g.C(), filters), Shape.of(filters));
+        return kernelAndBias(Shape.of(kh, kw, g.C(), filters), filters);
     }
 
     @Override
@@ -81,6 +92,7 @@ public final class Conv2D extends KernelLayer {
         c.put("strides", List.of((long) sh, (long) sw));
         c.put("padding", padding);
         c.put("activation", activation.kerasName());
+        putUseBias(c);
         return c;
     }
 
@@ -88,7 +100,7 @@ public final class Conv2D extends KernelLayer {
     public void initializeWeights(RandomGenerator rng) {
         // Keras's fans for a conv kernel: receptive field times channels in / out.
         Initializers.glorotUniform(kernel, (long) kh * kw * g.C(), (long) kh * kw * filters, rng);
-        Initializers.zeros(bias);
+        if (bias != null) Initializers.zeros(bias);
     }
 
     @Override
@@ -119,7 +131,7 @@ public final class Conv2D extends KernelLayer {
         Tensor c = cols.fromRow(from * g.positions(), g.patchSize()), dz = dy.fromRow(from, out);
         activationBackward(dz, preActivation(from, out), y.fromRow(from, out), rows, filters);
         backend.gemm(true, false, g.patchSize(), filters, rows, 1f, c, dz, 0f, dKernel(s));
-        backend.columnSum(dBias(s), dz, rows, filters);
+        biasGradient(s, dz, rows, filters);
         if (!needInputGradient) return;
         backend.gemm(false, true, rows, g.patchSize(), filters, 1f, dz, kernel, 0f, c);
         backend.col2im(dx.fromRow(from, (int) g.inputSize()), c, to - from, g);

@@ -13,10 +13,12 @@ import java.util.random.RandomGenerator;
  *
  * <ul>
  *   <li>{@code units}: positive number of outputs;</li>
- *   <li>{@code activation}: {@link Activation} or its Keras name, default linear.</li>
+ *   <li>{@code activation}: {@link Activation} or its Keras name, default linear;</li>
+ *   <li>{@link #useBias(boolean) useBias}: Keras's {@code use_bias}, default true.</li>
  * </ul>
  * Input shape {@code (batch, in)}; output shape {@code (batch, units)}. Weights, in Keras's
- * layout: kernel {@code (in, units)} initialised Glorot-uniform, bias {@code (units)} zeros.
+ * layout: kernel {@code (in, units)} initialised Glorot-uniform, bias {@code (units)} zeros (none
+ * when {@code useBias(false)}).
  * An image input must be flattened first (a Flatten layer, or flat rows with a flat Input).
  */
 public final class Dense extends KernelLayer {
@@ -46,6 +48,12 @@ public final class Dense extends KernelLayer {
         return units;
     }
 
+    /** Keras's {@code use_bias}: false leaves the layer without a bias. Set it before adding the layer to a model. */
+    public Dense useBias(boolean useBias) {
+        setUseBias(useBias);
+        return this;
+    }
+
     @Override
     protected Shape computeOutputShape(Shape inputShape) {
         if (inputShape.rank() != 1) {
@@ -58,7 +66,7 @@ public final class Dense extends KernelLayer {
 
     @Override
     public List<Shape> weightShapes() {
-        return List.of(Shape.of(in, units), Shape.of(units));
+        return kernelAndBias(Shape.of(in, units), units);
     }
 
     @Override
@@ -66,13 +74,14 @@ public final class Dense extends KernelLayer {
         Map<String, Object> c = super.getConfig();
         c.put("units", (long) units);
         c.put("activation", activation.kerasName());
+        putUseBias(c);
         return c;
     }
 
     @Override
     public void initializeWeights(RandomGenerator rng) {
         Initializers.glorotUniform(kernel, in, units, rng);
-        Initializers.zeros(bias);
+        if (bias != null) Initializers.zeros(bias);
     }
 
     @Override
@@ -100,7 +109,7 @@ public final class Dense extends KernelLayer {
         Tensor dz = dy.fromRow(from, units);
         activationBackward(dz, preActivation(from, units), y.fromRow(from, units), m, units);
         backend.gemm(true, false, in, units, m, 1f, x.fromRow(from, in), dz, 0f, dKernel(s));
-        backend.columnSum(dBias(s), dz, m, units);
+        biasGradient(s, dz, m, units);
         if (needInputGradient) backend.gemm(false, true, m, in, units, 1f, dz, kernel, 0f, dx.fromRow(from, in));
     }
 

@@ -2,18 +2,23 @@ package dev.sinew.layers;
 
 import dev.sinew.activations.Activation;
 import dev.sinew.backend.Backend.ShardTask;
+import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
 import dev.sinew.tensor.Workspace;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What {@link Dense} and {@link Conv2D} share: a kernel and a bias (Keras's names and order), the
- * gradients of both, and an activation that a loss may fuse with.
+ * gradients of both, and an activation that a loss may fuse with. The bias is optional, as Keras's
+ * {@code use_bias}: without it the layer's weights are the kernel alone (a convolution followed by
+ * batch normalization has no use for one).
  */
 public abstract class KernelLayer extends Layer implements Activated {
     protected final Activation activation;
     private boolean fusedWithLoss;
-    protected Tensor kernel, bias, dKernel, dBias; // views into the model's parameter tensors
+    private boolean useBias = true;
+    protected Tensor kernel, bias, dKernel, dBias; // views into the model's parameter tensors (no bias: null)
     protected Tensor y, dx;          // this layer's output and input gradient buffers (capacity rows)
     protected Tensor z;              // the pre-activation (capacity rows), kept only when the
                                      // activation is differentiated from it (Activation.needsInput)
@@ -24,6 +29,27 @@ public abstract class KernelLayer extends Layer implements Activated {
 
     protected KernelLayer(Activation activation) {
         this.activation = activation == null ? Activation.LINEAR : activation;
+    }
+
+    /** Whether the layer adds a bias (Keras's {@code use_bias}, default true). */
+    public boolean usesBias() {
+        return useBias;
+    }
+
+    /**
+     * Sets Keras's {@code use_bias}; the layer must not be in a model yet (its weights are laid
+     * out when it is added). Subclasses return themselves: {@code new Conv2D(32, 3).useBias(false)}.
+     */
+    protected void setUseBias(boolean useBias) {
+        if (isBuilt()) {
+            throw new IllegalStateException(describe() + " is already in a model; set use_bias before adding it");
+        }
+        this.useBias = useBias;
+    }
+
+    /** The weight shapes: the kernel, then the bias of {@code units} values unless use_bias is false. */
+    protected List<Shape> kernelAndBias(Shape kernelShape, int units) {
+        return useBias ? List.of(kernelShape, Shape.of(units)) : List.of(kernelShape);
     }
 
     @Override
@@ -44,8 +70,8 @@ public abstract class KernelLayer extends Layer implements Activated {
 
     /**
      * The backward pass over one shard: reads those rows of {@code dy} (turning them into dL/dz in
-     * place), writes the shard's kernel and bias gradients to {@link #dKernel(int)} and
-     * {@link #dBias(int)}, and those rows of {@code dx} when {@code needInputGradient}.
+     * place), writes the shard's kernel gradient to {@link #dKernel(int)} and its bias gradient
+     * through {@link #biasGradient}, and those rows of {@code dx} when {@code needInputGradient}.
      */
     protected abstract void backwardShard(int s, int from, int to);
 
@@ -69,15 +95,20 @@ public abstract class KernelLayer extends Layer implements Activated {
 
     @Override
     public List<String> weightNames() {
-        return List.of("kernel", "bias");
+        return useBias ? List.of("kernel", "bias") : List.of("kernel");
     }
 
     @Override
     public void bindWeights(List<Tensor> weights, List<Tensor> gradients) {
         kernel = weights.get(0);
-        bias = weights.get(1);
         dKernel = gradients.get(0);
-        dBias = gradients.get(1);
+        bias = useBias ? weights.get(1) : null;
+        dBias = useBias ? gradients.get(1) : null;
+    }
+
+    /** Keras's {@code use_bias} key, added to a subclass's config after its activation. */
+    protected void putUseBias(Map<String, Object> config) {
+        config.put("use_bias", useBias);
     }
 
     /**
@@ -90,7 +121,7 @@ public abstract class KernelLayer extends Layer implements Activated {
         dBiasShards = new Tensor[shards];
         for (int s = 1; s < shards; s++) {
             dKernelShards[s] = workspace.allocate(dKernel.shape());
-            dBiasShards[s] = workspace.allocate(dBias.shape());
+            dBiasShards[s] = useBias ? workspace.allocate(dBias.shape()) : null;
         }
     }
 
@@ -99,16 +130,19 @@ public abstract class KernelLayer extends Layer implements Activated {
         return s == 0 ? dKernel : dKernelShards[s];
     }
 
-    /** Where shard {@code s} writes its part of the bias gradient. */
-    protected Tensor dBias(int s) {
-        return s == 0 ? dBias : dBiasShards[s];
+    /**
+     * The shard's part of the bias gradient, the column sums of its dL/dz ({@code rows x cols});
+     * nothing without a bias.
+     */
+    protected void biasGradient(int s, Tensor dz, int rows, int cols) {
+        if (useBias) backend.columnSum(s == 0 ? dBias : dBiasShards[s], dz, rows, cols);
     }
 
     /** Adds the parts of shards 1 .. shards-1 into dKernel and dBias, in shard order. */
     protected void addGradientShards(int shards) {
         for (int s = 1; s < shards; s++) {
             backend.axpy(dKernel.size(), 1f, dKernelShards[s], dKernel);
-            backend.axpy(dBias.size(), 1f, dBiasShards[s], dBias);
+            if (useBias) backend.axpy(dBias.size(), 1f, dBiasShards[s], dBias);
         }
     }
 
@@ -123,8 +157,8 @@ public abstract class KernelLayer extends Layer implements Activated {
     }
 
     /**
-     * ys (rows x cols) holds x W; makes it act(x W + b) in place. When zs is not null (the
-     * activation needs z), x W + b is first kept there and the activation reads it.
+     * ys (rows x cols) holds x W; makes it act(x W + b) in place (without a bias, act(x W)). When
+     * zs is not null (the activation needs z), x W + b is first kept there and the activation reads it.
      */
     protected void biasActivation(Tensor ys, Tensor zs, int rows, int cols) {
         if (zs == null) {

@@ -8,7 +8,7 @@ public final class Layers {
 
     public static Layer fromConfig(String className, Map<String, Object> config) {
         Layer layer = switch (className) {
-            case "Dense" -> new Dense(intOf(config, "units"), (String) config.get("activation"));
+            case "Dense" -> new Dense(intOf(config, "units"), (String) config.get("activation")).useBias(useBias(config));
             case "Dropout" -> new Dropout(numberOf(config, "rate").doubleValue(), integer(config.get("seed"), "layer config 'seed'"));
             case "Flatten" -> new Flatten();
             case "RandomRotation" -> new RandomRotation(numberOf(config, "factor").doubleValue());
@@ -17,7 +17,7 @@ public final class Layers {
                     numberOf(config, "width_factor").doubleValue());
             case "Conv2D" -> new Conv2D(intOf(config, "filters"), pair(config, "kernel_size")[0], pair(config, "kernel_size")[1],
                     pair(config, "strides")[0], pair(config, "strides")[1], (String) config.get("padding"),
-                    dev.sinew.activations.Activation.of((String) config.get("activation")));
+                    dev.sinew.activations.Activation.of((String) config.get("activation"))).useBias(useBias(config));
             case "MaxPooling2D" -> new MaxPooling2D(pair(config, "pool_size")[0], pair(config, "pool_size")[1],
                     pair(config, "strides")[0], pair(config, "strides")[1], (String) config.get("padding"));
             case "AveragePooling2D" -> new AveragePooling2D(pair(config, "pool_size")[0], pair(config, "pool_size")[1],
@@ -34,11 +34,82 @@ public final class Layers {
             case "Average" -> new Average();
             case "Maximum" -> new Maximum();
             case "Concatenate" -> new Concatenate(intOf(config, "axis"));
+            case "GlobalAveragePooling2D", "GlobalAvgPool2D" -> new GlobalAveragePooling2D(keepdims(config));
+            case "GlobalMaxPooling2D", "GlobalMaxPool2D" -> new GlobalMaxPooling2D(keepdims(config));
+            case "ZeroPadding2D" -> new ZeroPadding2D(padding2d(config));
+            case "Reshape" -> new Reshape(ints(config, "target_shape"));
+            case "Permute" -> new Permute(ints(config, "dims"));
             default -> throw new IllegalArgumentException("unknown layer class '" + className + "'");
         };
         Object name = config.get("name");
         if (name instanceof String s) layer.withName(s);
         return layer;
+    }
+
+    /** Keras's {@code use_bias}; a config without it (a file saved before the key existed) means true. */
+    static boolean useBias(Map<String, Object> config) {
+        return booleanOf(config, "use_bias", true);
+    }
+
+    static boolean booleanOf(Map<String, Object> config, String key, boolean absent) {
+        Object v = config.get(key);
+        if (v == null) return absent;
+        if (!(v instanceof Boolean b)) throw new IllegalArgumentException("layer config '" + key + "' must be true or false, got " + v);
+        return b;
+    }
+
+    /** Global pooling's {@code keepdims} (default false), channels last only. */
+    static boolean keepdims(Map<String, Object> config) {
+        requireChannelsLast(config);
+        return booleanOf(config, "keepdims", false);
+    }
+
+    private static void requireChannelsLast(Map<String, Object> config) {
+        Object f = config.get("data_format");
+        if (f != null && !"channels_last".equals(f)) {
+            throw new IllegalArgumentException("layer config 'data_format' must be \"channels_last\" (Sinew's images are"
+                    + " (height, width, channels)), got " + f);
+        }
+    }
+
+    /** ZeroPadding2D's padding as Keras may write it: p, [h, w] or [[top, bottom], [left, right]]. */
+    static int[][] padding2d(Map<String, Object> config) {
+        requireChannelsLast(config);
+        Object p = config.get("padding");
+        String what = "layer config 'padding' " + p;
+        if (!(p instanceof java.util.List<?> l)) {
+            int v = toInt(p, what);
+            return new int[][] {{v, v}, {v, v}};
+        }
+        if (l.size() != 2) {
+            throw new IllegalArgumentException("layer config 'padding' must be an integer, [height, width] or [[top, bottom],"
+                    + " [left, right]], got " + p);
+        }
+        int[][] out = new int[2][];
+        for (int i = 0; i < 2; i++) {
+            if (l.get(i) instanceof java.util.List<?> side) {
+                if (side.size() != 2) {
+                    throw new IllegalArgumentException("layer config 'padding' must be an integer, [height, width] or"
+                            + " [[top, bottom], [left, right]], got " + p);
+                }
+                out[i] = new int[] {toInt(side.get(0), what), toInt(side.get(1), what)};
+            } else {
+                int v = toInt(l.get(i), what);
+                out[i] = new int[] {v, v};
+            }
+        }
+        return out;
+    }
+
+    /** A list of integers such as {@code "dims": [2, 1]}. */
+    static int[] ints(Map<String, Object> config, String key) {
+        if (!(config.get(key) instanceof java.util.List<?> l)) {
+            throw new IllegalArgumentException("layer config needs a list '" + key + "', got " + config.get(key));
+        }
+        String what = "layer config '" + key + "' " + l;
+        int[] out = new int[l.size()];
+        for (int i = 0; i < out.length; i++) out[i] = toInt(l.get(i), what);
+        return out;
     }
 
     static Number numberOf(Map<String, Object> config, String key) {

@@ -1701,4 +1701,295 @@ public class sinew_h {
             throw new AssertionError("should not reach here", ex$);
         }
     }
+
+    private static class sinew_global_avgpool_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_global_avgpool_forward");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_global_avgpool_forward$descriptor() {
+        return sinew_global_avgpool_forward.DESC;
+    }
+
+    public static MethodHandle sinew_global_avgpool_forward$handle() {
+        return sinew_global_avgpool_forward.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_global_avgpool_forward(float *y, const float *x, int N, int HW, int C)
+     * }
+     */
+    public static void sinew_global_avgpool_forward(MemorySegment y, MemorySegment x, int N, int HW, int C) {
+        var mh$ = sinew_global_avgpool_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_global_avgpool_forward", y, x, N, HW, C);
+            }
+            mh$.invokeExact(y, x, N, HW, C);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_global_avgpool_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_global_avgpool_backward");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_global_avgpool_backward$descriptor() {
+        return sinew_global_avgpool_backward.DESC;
+    }
+
+    public static MethodHandle sinew_global_avgpool_backward$handle() {
+        return sinew_global_avgpool_backward.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_global_avgpool_backward(float *dx, const float *dy, int N, int HW, int C)
+     * }
+     */
+    public static void sinew_global_avgpool_backward(MemorySegment dx, MemorySegment dy, int N, int HW, int C) {
+        var mh$ = sinew_global_avgpool_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_global_avgpool_backward", dx, dy, N, HW, C);
+            }
+            mh$.invokeExact(dx, dy, N, HW, C);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_global_maxpool_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_global_maxpool_forward");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_global_maxpool_forward$descriptor() {
+        return sinew_global_maxpool_forward.DESC;
+    }
+
+    public static MethodHandle sinew_global_maxpool_forward$handle() {
+        return sinew_global_maxpool_forward.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_global_maxpool_forward(float *y, int32_t *argmax, const float *x, int N, int HW, int C)
+     * }
+     */
+    public static void sinew_global_maxpool_forward(MemorySegment y, MemorySegment argmax, MemorySegment x, int N, int HW, int C) {
+        var mh$ = sinew_global_maxpool_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_global_maxpool_forward", y, argmax, x, N, HW, C);
+            }
+            mh$.invokeExact(y, argmax, x, N, HW, C);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_global_maxpool_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_global_maxpool_backward");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_global_maxpool_backward$descriptor() {
+        return sinew_global_maxpool_backward.DESC;
+    }
+
+    public static MethodHandle sinew_global_maxpool_backward$handle() {
+        return sinew_global_maxpool_backward.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_global_maxpool_backward(float *dx, const float *dy, const int32_t *argmax, int N, int HW, int C)
+     * }
+     */
+    public static void sinew_global_maxpool_backward(MemorySegment dx, MemorySegment dy, MemorySegment argmax, int N, int HW, int C) {
+        var mh$ = sinew_global_maxpool_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_global_maxpool_backward", dx, dy, argmax, N, HW, C);
+            }
+            mh$.invokeExact(dx, dy, argmax, N, HW, C);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_zero_pad_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_zero_pad_forward");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_zero_pad_forward$descriptor() {
+        return sinew_zero_pad_forward.DESC;
+    }
+
+    public static MethodHandle sinew_zero_pad_forward$handle() {
+        return sinew_zero_pad_forward.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_zero_pad_forward(float *y, const float *x, int N, int H, int W, int C, int top, int bottom, int left, int right)
+     * }
+     */
+    public static void sinew_zero_pad_forward(MemorySegment y, MemorySegment x, int N, int H, int W, int C, int top, int bottom, int left, int right) {
+        var mh$ = sinew_zero_pad_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_zero_pad_forward", y, x, N, H, W, C, top, bottom, left, right);
+            }
+            mh$.invokeExact(y, x, N, H, W, C, top, bottom, left, right);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_zero_pad_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_zero_pad_backward");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_zero_pad_backward$descriptor() {
+        return sinew_zero_pad_backward.DESC;
+    }
+
+    public static MethodHandle sinew_zero_pad_backward$handle() {
+        return sinew_zero_pad_backward.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_zero_pad_backward(float *dx, const float *dy, int N, int H, int W, int C, int top, int bottom, int left, int right)
+     * }
+     */
+    public static void sinew_zero_pad_backward(MemorySegment dx, MemorySegment dy, int N, int H, int W, int C, int top, int bottom, int left, int right) {
+        var mh$ = sinew_zero_pad_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_zero_pad_backward", dx, dy, N, H, W, C, top, bottom, left, right);
+            }
+            mh$.invokeExact(dx, dy, N, H, W, C, top, bottom, left, right);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_transpose {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_transpose");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_transpose$descriptor() {
+        return sinew_transpose.DESC;
+    }
+
+    public static MethodHandle sinew_transpose$handle() {
+        return sinew_transpose.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_transpose(float *y, const float *x, int N, int D0, int D1, int D2, int D3, int S0, int S1, int S2, int S3)
+     * }
+     */
+    public static void sinew_transpose(MemorySegment y, MemorySegment x, int N, int D0, int D1, int D2, int D3, int S0, int S1, int S2, int S3) {
+        var mh$ = sinew_transpose.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_transpose", y, x, N, D0, D1, D2, D3, S0, S1, S2, S3);
+            }
+            mh$.invokeExact(y, x, N, D0, D1, D2, D3, S0, S1, S2, S3);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
 }
