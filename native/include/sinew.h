@@ -306,6 +306,48 @@ void sinew_zero_pad_backward(float *dx, const float *dy, int N, int H, int W, in
 void sinew_transpose(float *y, const float *x, int N, int D0, int D1, int D2, int D3, int S0, int S1,
                      int S2, int S3);
 
+/* ---- Normalisation layers (native/src/norm.c): BatchNormalization and LayerNormalization. ----
+ * Channels last: x is read as R rows of C values, C the normalised (last) axis and R the batch
+ * times every other axis (N*H*W for images). inv_std = 1 / sqrt(var + eps). gamma and beta may
+ * be NULL (Keras's scale=False: gamma = 1; center=False: beta = 0). */
+
+/* BatchNormalization's statistics of R rows: per channel the mean and the biased variance (as
+ * Keras's ops.moments), two passes accumulated in double. Called per shard of a batch; the Java
+ * side combines the shards' statistics in shard order. */
+void sinew_batchnorm_stats(float *mean, float *variance, const float *x, int64_t R, int C);
+
+/* y = (x - mean) * a + beta per channel, a = gamma * inv_std (Keras's ops.batch_normalization;
+ * not in its order x * a + (beta - mean * a), which cancels when |mean| >> std). Training passes
+ * the batch's statistics, inference the moving ones. y may be x. */
+void sinew_batchnorm_forward(float *y, const float *x, const float *mean, const float *variance, const float *gamma,
+                             const float *beta, int64_t R, int C, float eps);
+
+/* The backward pass's sums over R rows, with xhat = (x - mean) * inv_std:
+ *   dbeta[c] = sum_r dy[r,c];  dgamma[c] = sum_r dy[r,c] xhat[r,c]   (overwritten; double accumulation).
+ * Per shard of a batch, as the statistics. */
+void sinew_batchnorm_backward_sums(float *dgamma, float *dbeta, const float *dy, const float *x, const float *mean,
+                                   const float *variance, int64_t R, int C, float eps);
+
+/* dx over R rows, given dgamma and dbeta summed over all M rows of the batch:
+ *   dx = gamma inv_std (dy - dbeta / M - xhat dgamma / M)
+ * (the batch's mean and variance move with every row). dgamma = dbeta = NULL: the statistics were
+ * constants (the moving ones), dx = gamma inv_std dy. dx may be dy. */
+void sinew_batchnorm_backward(float *dx, const float *dy, const float *x, const float *mean, const float *variance,
+                              const float *gamma, const float *dgamma, const float *dbeta, int64_t R, int C, int64_t M,
+                              float eps);
+
+/* LayerNormalization: each of R rows normalised over its C values (mean and biased variance, two
+ * passes in double). Writes the row's mean and inv_std (kept for the backward pass) and
+ * y = (x - mean) * inv_std * gamma + beta (Keras's ops.layer_normalization). */
+void sinew_layernorm_forward(float *y, float *mean, float *inv_std, const float *x, const float *gamma,
+                             const float *beta, int64_t R, int C, float eps);
+
+/* LayerNormalization's backward over R rows, xhat = (x - mean) * inv_std, g = dy * gamma:
+ *   dx = inv_std (g - mean_c(g) - xhat mean_c(g xhat))      (dx may be dy)
+ *   dgamma[c] = sum_r dy xhat;  dbeta[c] = sum_r dy          (overwritten; NULL to skip). */
+void sinew_layernorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy, const float *x,
+                              const float *mean, const float *inv_std, const float *gamma, int64_t R, int C);
+
 #ifdef __cplusplus
 }
 #endif

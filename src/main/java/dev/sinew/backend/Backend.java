@@ -529,6 +529,121 @@ public abstract class Backend {
         affineWarpImpl(y, x, transforms, N, H, W, C);
     }
 
+    // ---- Normalisation (native/src/norm.c). x is R rows of C values, C the normalised (last) axis;
+    // gamma and beta may be null (Keras's scale=False, center=False).
+
+    /**
+     * BatchNormalization's statistics of R rows: per channel the mean and the biased variance
+     * (Keras's {@code ops.moments}), for one shard of a batch.
+     */
+    public final void batchnormStats(Tensor mean, Tensor variance, Tensor x, long R, int C) {
+        Check.positive("batchnormStats", "R", R);
+        Check.positive("batchnormStats", "C", C);
+        Check.holds("batchnormStats", "mean", mean, C);
+        Check.holds("batchnormStats", "variance", variance, C);
+        Check.holds("batchnormStats", "x", x, R * C);
+        batchnormStatsImpl(mean, variance, x, R, C);
+    }
+
+    /**
+     * y = gamma (x - mean) / sqrt(variance + eps) + beta per channel, over R rows. y may be x.
+     */
+    public final void batchnormForward(Tensor y, Tensor x, Tensor mean, Tensor variance, Tensor gamma, Tensor beta,
+            long R, int C, float eps) {
+        checkNorm("batchnormForward", R, C, eps);
+        Check.holds("batchnormForward", "y", y, R * C);
+        Check.holds("batchnormForward", "x", x, R * C);
+        Check.holds("batchnormForward", "mean", mean, C);
+        Check.holds("batchnormForward", "variance", variance, C);
+        optional("batchnormForward", "gamma", gamma, C);
+        optional("batchnormForward", "beta", beta, C);
+        batchnormForwardImpl(y, x, mean, variance, gamma, beta, R, C, eps);
+    }
+
+    /** Over R rows: dbeta = sum dy and dgamma = sum dy * xhat per channel (overwritten). */
+    public final void batchnormBackwardSums(Tensor dgamma, Tensor dbeta, Tensor dy, Tensor x, Tensor mean,
+            Tensor variance, long R, int C, float eps) {
+        checkNorm("batchnormBackwardSums", R, C, eps);
+        Check.holds("batchnormBackwardSums", "dgamma", dgamma, C);
+        Check.holds("batchnormBackwardSums", "dbeta", dbeta, C);
+        Check.holds("batchnormBackwardSums", "dy", dy, R * C);
+        Check.holds("batchnormBackwardSums", "x", x, R * C);
+        Check.holds("batchnormBackwardSums", "mean", mean, C);
+        Check.holds("batchnormBackwardSums", "variance", variance, C);
+        batchnormBackwardSumsImpl(dgamma, dbeta, dy, x, mean, variance, R, C, eps);
+    }
+
+    /**
+     * dx = gamma inv_std (dy - dbeta / M - xhat dgamma / M) over R rows, given dgamma and dbeta
+     * summed over all M rows of the batch; with dgamma and dbeta null (statistics that were
+     * constants) dx = gamma inv_std dy. dx may be dy.
+     */
+    public final void batchnormBackward(Tensor dx, Tensor dy, Tensor x, Tensor mean, Tensor variance, Tensor gamma,
+            Tensor dgamma, Tensor dbeta, long R, int C, long M, float eps) {
+        checkNorm("batchnormBackward", R, C, eps);
+        if (M < R) throw new IllegalArgumentException("batchnormBackward: M (rows of the batch) = " + M + " < R = " + R);
+        if ((dgamma == null) != (dbeta == null)) {
+            throw new IllegalArgumentException("batchnormBackward: dgamma and dbeta are both given or both null");
+        }
+        Check.holds("batchnormBackward", "dx", dx, R * C);
+        Check.holds("batchnormBackward", "dy", dy, R * C);
+        Check.holds("batchnormBackward", "x", x, R * C);
+        Check.holds("batchnormBackward", "mean", mean, C);
+        Check.holds("batchnormBackward", "variance", variance, C);
+        optional("batchnormBackward", "gamma", gamma, C);
+        optional("batchnormBackward", "dgamma", dgamma, C);
+        optional("batchnormBackward", "dbeta", dbeta, C);
+        batchnormBackwardImpl(dx, dy, x, mean, variance, gamma, dgamma, dbeta, R, C, M, eps);
+    }
+
+    /**
+     * LayerNormalization over R rows of C values: each row's mean and inv_std = 1 / sqrt(var + eps)
+     * (kept for the backward pass, R values each) and y = gamma (x - mean) inv_std + beta.
+     */
+    public final void layernormForward(Tensor y, Tensor mean, Tensor invStd, Tensor x, Tensor gamma, Tensor beta,
+            long R, int C, float eps) {
+        checkNorm("layernormForward", R, C, eps);
+        Check.holds("layernormForward", "y", y, R * C);
+        Check.holds("layernormForward", "mean", mean, R);
+        Check.holds("layernormForward", "invStd", invStd, R);
+        Check.holds("layernormForward", "x", x, R * C);
+        optional("layernormForward", "gamma", gamma, C);
+        optional("layernormForward", "beta", beta, C);
+        layernormForwardImpl(y, mean, invStd, x, gamma, beta, R, C, eps);
+    }
+
+    /**
+     * LayerNormalization's backward over R rows: dx (may be dy) and, unless null, dgamma and dbeta
+     * summed over the R rows (overwritten).
+     */
+    public final void layernormBackward(Tensor dx, Tensor dgamma, Tensor dbeta, Tensor dy, Tensor x, Tensor mean,
+            Tensor invStd, Tensor gamma, long R, int C) {
+        Check.positive("layernormBackward", "R", R);
+        Check.positive("layernormBackward", "C", C);
+        Check.holds("layernormBackward", "dx", dx, R * C);
+        Check.holds("layernormBackward", "dy", dy, R * C);
+        Check.holds("layernormBackward", "x", x, R * C);
+        Check.holds("layernormBackward", "mean", mean, R);
+        Check.holds("layernormBackward", "invStd", invStd, R);
+        optional("layernormBackward", "gamma", gamma, C);
+        optional("layernormBackward", "dgamma", dgamma, C);
+        optional("layernormBackward", "dbeta", dbeta, C);
+        layernormBackwardImpl(dx, dgamma, dbeta, dy, x, mean, invStd, gamma, R, C);
+    }
+
+    private static void checkNorm(String op, long R, int C, float eps) {
+        Check.positive(op, "R", R);
+        Check.positive(op, "C", C);
+        if (!(eps >= 0) || !Float.isFinite(eps)) {
+            throw new IllegalArgumentException(op + ": epsilon must be finite and >= 0, got " + eps);
+        }
+    }
+
+    /** A tensor that may be null (no gamma, no beta); when given, it must hold n values. */
+    private static void optional(String op, String what, Tensor t, long n) {
+        if (t != null) Check.holds(op, what, t, n);
+    }
+
     private static void checkLoss(String op, Tensor grad, Tensor p, Tensor t, int N, int C) {
         Check.positive(op, "N", N);
         Check.positive(op, "C", C);
@@ -632,6 +747,23 @@ public abstract class Backend {
     protected abstract void avgPoolImpl(Tensor y, Tensor x, int N, Window g);
 
     protected abstract void avgPoolBackwardImpl(Tensor dx, Tensor dy, int N, Window g);
+
+    protected abstract void batchnormStatsImpl(Tensor mean, Tensor variance, Tensor x, long R, int C);
+
+    protected abstract void batchnormForwardImpl(Tensor y, Tensor x, Tensor mean, Tensor variance, Tensor gamma,
+            Tensor beta, long R, int C, float eps);
+
+    protected abstract void batchnormBackwardSumsImpl(Tensor dgamma, Tensor dbeta, Tensor dy, Tensor x, Tensor mean,
+            Tensor variance, long R, int C, float eps);
+
+    protected abstract void batchnormBackwardImpl(Tensor dx, Tensor dy, Tensor x, Tensor mean, Tensor variance,
+            Tensor gamma, Tensor dgamma, Tensor dbeta, long R, int C, long M, float eps);
+
+    protected abstract void layernormForwardImpl(Tensor y, Tensor mean, Tensor invStd, Tensor x, Tensor gamma,
+            Tensor beta, long R, int C, float eps);
+
+    protected abstract void layernormBackwardImpl(Tensor dx, Tensor dgamma, Tensor dbeta, Tensor dy, Tensor x,
+            Tensor mean, Tensor invStd, Tensor gamma, long R, int C);
 
     // ---- Global pooling, zero padding, transpose (GlobalAveragePooling2D, GlobalMaxPooling2D,
     // ZeroPadding2D, Permute). Images are NHWC; HW = H*W pixels per image.

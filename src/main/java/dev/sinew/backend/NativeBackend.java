@@ -380,6 +380,46 @@ public final class NativeBackend extends Backend {
     }
 
     @Override
+    protected void batchnormStatsImpl(Tensor mean, Tensor variance, Tensor x, long R, int C) {
+        sinew_h.sinew_batchnorm_stats(mean.segment(), variance.segment(), x.segment(), R, C);
+    }
+
+    @Override
+    protected void batchnormForwardImpl(Tensor y, Tensor x, Tensor mean, Tensor variance, Tensor gamma, Tensor beta,
+            long R, int C, float eps) {
+        sinew_h.sinew_batchnorm_forward(y.segment(), x.segment(), mean.segment(), variance.segment(), seg(gamma),
+                seg(beta), R, C, eps);
+    }
+
+    @Override
+    protected void batchnormBackwardSumsImpl(Tensor dgamma, Tensor dbeta, Tensor dy, Tensor x, Tensor mean,
+            Tensor variance, long R, int C, float eps) {
+        sinew_h.sinew_batchnorm_backward_sums(dgamma.segment(), dbeta.segment(), dy.segment(), x.segment(),
+                mean.segment(), variance.segment(), R, C, eps);
+    }
+
+    @Override
+    protected void batchnormBackwardImpl(Tensor dx, Tensor dy, Tensor x, Tensor mean, Tensor variance, Tensor gamma,
+            Tensor dgamma, Tensor dbeta, long R, int C, long M, float eps) {
+        sinew_h.sinew_batchnorm_backward(dx.segment(), dy.segment(), x.segment(), mean.segment(), variance.segment(),
+                seg(gamma), seg(dgamma), seg(dbeta), R, C, M, eps);
+    }
+
+    @Override
+    protected void layernormForwardImpl(Tensor y, Tensor mean, Tensor invStd, Tensor x, Tensor gamma, Tensor beta,
+            long R, int C, float eps) {
+        sinew_h.sinew_layernorm_forward(y.segment(), mean.segment(), invStd.segment(), x.segment(), seg(gamma),
+                seg(beta), R, C, eps);
+    }
+
+    @Override
+    protected void layernormBackwardImpl(Tensor dx, Tensor dgamma, Tensor dbeta, Tensor dy, Tensor x, Tensor mean,
+            Tensor invStd, Tensor gamma, long R, int C) {
+        sinew_h.sinew_layernorm_backward(dx.segment(), seg(dgamma), seg(dbeta), dy.segment(), x.segment(),
+                mean.segment(), invStd.segment(), seg(gamma), R, C);
+    }
+
+    @Override
     protected void globalAvgPoolImpl(Tensor y, Tensor x, int N, int HW, int C) {
         sinew_h.sinew_global_avgpool_forward(y.segment(), x.segment(), N, HW, C);
     }

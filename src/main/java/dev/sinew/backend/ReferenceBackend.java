@@ -801,6 +801,111 @@ public final class ReferenceBackend extends Backend {
         }
     }
 
+    // ---- Normalisation: the twins of native/src/norm.c, in double.
+
+    @Override
+    protected void batchnormStatsImpl(Tensor mean, Tensor variance, Tensor x, long R, int C) {
+        for (int c = 0; c < C; c++) {
+            double s = 0;
+            for (long r = 0; r < R; r++) s += x.get(r * C + c);
+            float m = (float) (s / R);
+            double q = 0; // about the rounded mean, the one the forward pass subtracts
+            for (long r = 0; r < R; r++) {
+                double d = (double) x.get(r * C + c) - m;
+                q += d * d;
+            }
+            mean.set(c, m);
+            variance.set(c, (float) (q / R));
+        }
+    }
+
+    @Override
+    protected void batchnormForwardImpl(Tensor y, Tensor x, Tensor mean, Tensor variance, Tensor gamma, Tensor beta,
+            long R, int C, float eps) {
+        for (int c = 0; c < C; c++) {
+            double inv = 1 / Math.sqrt((double) variance.get(c) + eps), g = gamma == null ? 1 : gamma.get(c);
+            double m = mean.get(c), b = beta == null ? 0 : beta.get(c);
+            for (long r = 0; r < R; r++) y.set(r * C + c, (float) (g * (x.get(r * C + c) - m) * inv + b));
+        }
+    }
+
+    @Override
+    protected void batchnormBackwardSumsImpl(Tensor dgamma, Tensor dbeta, Tensor dy, Tensor x, Tensor mean,
+            Tensor variance, long R, int C, float eps) {
+        for (int c = 0; c < C; c++) {
+            double inv = 1 / Math.sqrt((double) variance.get(c) + eps), m = mean.get(c), sdy = 0, sdyx = 0;
+            for (long r = 0; r < R; r++) {
+                double d = dy.get(r * C + c);
+                sdy += d;
+                sdyx += d * (x.get(r * C + c) - m) * inv;
+            }
+            dbeta.set(c, (float) sdy);
+            dgamma.set(c, (float) sdyx);
+        }
+    }
+
+    @Override
+    protected void batchnormBackwardImpl(Tensor dx, Tensor dy, Tensor x, Tensor mean, Tensor variance, Tensor gamma,
+            Tensor dgamma, Tensor dbeta, long R, int C, long M, float eps) {
+        for (int c = 0; c < C; c++) {
+            double inv = 1 / Math.sqrt((double) variance.get(c) + eps), m = mean.get(c);
+            double a = (gamma == null ? 1 : gamma.get(c)) * inv;
+            double mdy = dbeta == null ? 0 : (double) dbeta.get(c) / M, mdyx = dgamma == null ? 0 : (double) dgamma.get(c) / M;
+            for (long r = 0; r < R; r++) {
+                double xhat = (x.get(r * C + c) - m) * inv;
+                dx.set(r * C + c, (float) (a * (dy.get(r * C + c) - mdy - xhat * mdyx)));
+            }
+        }
+    }
+
+    @Override
+    protected void layernormForwardImpl(Tensor y, Tensor mean, Tensor invStd, Tensor x, Tensor gamma, Tensor beta,
+            long R, int C, float eps) {
+        for (long r = 0; r < R; r++) {
+            long row = r * C;
+            double s = 0, q = 0;
+            for (int c = 0; c < C; c++) s += x.get(row + c);
+            float m = (float) (s / C);
+            for (int c = 0; c < C; c++) {
+                double d = (double) x.get(row + c) - m;
+                q += d * d;
+            }
+            double inv = 1 / Math.sqrt((float) (q / C) + (double) eps);
+            mean.set(r, m);
+            invStd.set(r, (float) inv);
+            for (int c = 0; c < C; c++) {
+                double g = gamma == null ? 1 : gamma.get(c), b = beta == null ? 0 : beta.get(c);
+                y.set(row + c, (float) (g * (x.get(row + c) - m) * inv + b));
+            }
+        }
+    }
+
+    @Override
+    protected void layernormBackwardImpl(Tensor dx, Tensor dgamma, Tensor dbeta, Tensor dy, Tensor x, Tensor mean,
+            Tensor invStd, Tensor gamma, long R, int C) {
+        double[] sdg = new double[C], sdb = new double[C];
+        for (long r = 0; r < R; r++) {
+            long row = r * C;
+            double m = mean.get(r), inv = invStd.get(r), sg = 0, sgx = 0;
+            for (int c = 0; c < C; c++) {
+                double xhat = (x.get(row + c) - m) * inv, g = dy.get(row + c) * (gamma == null ? 1 : gamma.get(c));
+                sg += g;
+                sgx += g * xhat;
+            }
+            for (int c = 0; c < C; c++) {
+                double xhat = (x.get(row + c) - m) * inv, d = dy.get(row + c);
+                sdg[c] += d * xhat;
+                sdb[c] += d;
+                double g = d * (gamma == null ? 1 : gamma.get(c));
+                dx.set(row + c, (float) (inv * (g - sg / C - xhat * sgx / C)));
+            }
+        }
+        for (int c = 0; c < C; c++) {
+            if (dgamma != null) dgamma.set(c, (float) sdg[c]);
+            if (dbeta != null) dbeta.set(c, (float) sdb[c]);
+        }
+    }
+
     // ---- global pooling, zero padding, transpose
 
     @Override

@@ -22,4 +22,9 @@ public final class Initializers {
     public static void zeros(Tensor w) {
         w.segment().fill((byte) 0);
     }
+
+    /** Ones: Keras's default for a normalisation's gamma and moving variance. */
+    public static void ones(Tensor w) {
+        for (long i = 0; i < w.size(); i++) w.set(i, 1f);
+    }
 }

@@ -331,7 +331,7 @@ public abstract class Layer {
     /**
      * Computes the output for the first {@code n} rows of {@code x} into a buffer the layer owns,
      * and remembers what {@link #backward} needs. {@code training} switches dropout and
-     * augmentation on.
+     * augmentation on, and BatchNormalization to the batch's statistics (updating its moving ones).
      */
     public abstract Tensor forward(Tensor x, int n, boolean training);
 

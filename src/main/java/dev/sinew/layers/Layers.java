@@ -39,6 +39,9 @@ public final class Layers {
             case "ZeroPadding2D" -> new ZeroPadding2D(padding2d(config));
             case "Reshape" -> new Reshape(ints(config, "target_shape"));
             case "Permute" -> new Permute(ints(config, "dims"));
+
+            case "BatchNormalization" -> batchNormalization(config);
+            case "LayerNormalization" -> layerNormalization(config);
             default -> throw new IllegalArgumentException("unknown layer class '" + className + "'");
         };
         Object name = config.get("name");
@@ -153,5 +156,40 @@ public final class Layers {
             case Double d when d == Math.rint(d) && Math.abs(d) < 0x1p63 -> (long) (double) d;
             case null, default -> throw new IllegalArgumentException(what + " must be an integer, got " + value);
         };
+    }
+
+    // The normalisation layers: Keras's defaults for missing keys; options Sinew does not have
+    // (batch renormalisation, LayerNormalization's deprecated rms_scaling) are refused, not ignored.
+    private static BatchNormalization batchNormalization(Map<String, Object> config) {
+        refuse(config, "BatchNormalization", "renorm");
+        refuse(config, "BatchNormalization", "synchronized");
+        return new BatchNormalization(Normalization.axisOf(config.getOrDefault("axis", -1L), "BatchNormalization"),
+                numberOr(config, "momentum", 0.99), numberOr(config, "epsilon", 1e-3), flagOr(config, "center", true),
+                flagOr(config, "scale", true));
+    }
+
+    private static LayerNormalization layerNormalization(Map<String, Object> config) {
+        refuse(config, "LayerNormalization", "rms_scaling");
+        return new LayerNormalization(Normalization.axisOf(config.getOrDefault("axis", -1L), "LayerNormalization"),
+                numberOr(config, "epsilon", 1e-3), flagOr(config, "center", true), flagOr(config, "scale", true));
+    }
+
+    private static double numberOr(Map<String, Object> config, String key, double otherwise) {
+        return config.get(key) == null ? otherwise : numberOf(config, key).doubleValue();
+    }
+
+    private static boolean flagOr(Map<String, Object> config, String key, boolean otherwise) {
+        Object v = config.get(key);
+        if (v == null) return otherwise;
+        if (!(v instanceof Boolean b)) {
+            throw new IllegalArgumentException("layer config needs true or false for '" + key + "', got " + v);
+        }
+        return b;
+    }
+
+    private static void refuse(Map<String, Object> config, String className, String option) {
+        if (flagOr(config, option, false)) {
+            throw new IllegalArgumentException(className + " " + option + "=true is not supported by Sinew");
+        }
     }
 }

@@ -1992,4 +1992,262 @@ public class sinew_h {
             throw new AssertionError("should not reach here", ex$);
         }
     }
+
+    private static class sinew_batchnorm_stats {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_LONG,
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_batchnorm_stats");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_batchnorm_stats$descriptor() {
+        return sinew_batchnorm_stats.DESC;
+    }
+
+    public static MethodHandle sinew_batchnorm_stats$handle() {
+        return sinew_batchnorm_stats.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_batchnorm_stats(float *mean, float *variance, const float *x, int64_t R, int C)
+     * }
+     */
+    public static void sinew_batchnorm_stats(MemorySegment mean, MemorySegment variance, MemorySegment x, long R, int C) {
+        var mh$ = sinew_batchnorm_stats.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_batchnorm_stats", mean, variance, x, R, C);
+            }
+            mh$.invokeExact(mean, variance, x, R, C);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_batchnorm_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_LONG,
+            sinew_h.C_INT,
+            sinew_h.C_FLOAT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_batchnorm_forward");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_batchnorm_forward$descriptor() {
+        return sinew_batchnorm_forward.DESC;
+    }
+
+    public static MethodHandle sinew_batchnorm_forward$handle() {
+        return sinew_batchnorm_forward.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_batchnorm_forward(float *y, const float *x, const float *mean, const float *variance, const float *gamma, const float *beta, int64_t R, int C, float eps)
+     * }
+     */
+    public static void sinew_batchnorm_forward(MemorySegment y, MemorySegment x, MemorySegment mean, MemorySegment variance, MemorySegment gamma, MemorySegment beta, long R, int C, float eps) {
+        var mh$ = sinew_batchnorm_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_batchnorm_forward", y, x, mean, variance, gamma, beta, R, C, eps);
+            }
+            mh$.invokeExact(y, x, mean, variance, gamma, beta, R, C, eps);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_batchnorm_backward_sums {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_LONG,
+            sinew_h.C_INT,
+            sinew_h.C_FLOAT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_batchnorm_backward_sums");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_batchnorm_backward_sums$descriptor() {
+        return sinew_batchnorm_backward_sums.DESC;
+    }
+
+    public static MethodHandle sinew_batchnorm_backward_sums$handle() {
+        return sinew_batchnorm_backward_sums.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_batchnorm_backward_sums(float *dgamma, float *dbeta, const float *dy, const float *x, const float *mean, const float *variance, int64_t R, int C, float eps)
+     * }
+     */
+    public static void sinew_batchnorm_backward_sums(MemorySegment dgamma, MemorySegment dbeta, MemorySegment dy, MemorySegment x, MemorySegment mean, MemorySegment variance, long R, int C, float eps) {
+        var mh$ = sinew_batchnorm_backward_sums.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_batchnorm_backward_sums", dgamma, dbeta, dy, x, mean, variance, R, C, eps);
+            }
+            mh$.invokeExact(dgamma, dbeta, dy, x, mean, variance, R, C, eps);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_batchnorm_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_LONG,
+            sinew_h.C_INT,
+            sinew_h.C_LONG,
+            sinew_h.C_FLOAT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_batchnorm_backward");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_batchnorm_backward$descriptor() {
+        return sinew_batchnorm_backward.DESC;
+    }
+
+    public static MethodHandle sinew_batchnorm_backward$handle() {
+        return sinew_batchnorm_backward.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_batchnorm_backward(float *dx, const float *dy, const float *x, const float *mean, const float *variance, const float *gamma, const float *dgamma, const float *dbeta, int64_t R, int C, int64_t M, float eps)
+     * }
+     */
+    public static void sinew_batchnorm_backward(MemorySegment dx, MemorySegment dy, MemorySegment x, MemorySegment mean, MemorySegment variance, MemorySegment gamma, MemorySegment dgamma, MemorySegment dbeta, long R, int C, long M, float eps) {
+        var mh$ = sinew_batchnorm_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_batchnorm_backward", dx, dy, x, mean, variance, gamma, dgamma, dbeta, R, C, M, eps);
+            }
+            mh$.invokeExact(dx, dy, x, mean, variance, gamma, dgamma, dbeta, R, C, M, eps);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_layernorm_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_LONG,
+            sinew_h.C_INT,
+            sinew_h.C_FLOAT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_layernorm_forward");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_layernorm_forward$descriptor() {
+        return sinew_layernorm_forward.DESC;
+    }
+
+    public static MethodHandle sinew_layernorm_forward$handle() {
+        return sinew_layernorm_forward.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_layernorm_forward(float *y, float *mean, float *inv_std, const float *x, const float *gamma, const float *beta, int64_t R, int C, float eps)
+     * }
+     */
+    public static void sinew_layernorm_forward(MemorySegment y, MemorySegment mean, MemorySegment inv_std, MemorySegment x, MemorySegment gamma, MemorySegment beta, long R, int C, float eps) {
+        var mh$ = sinew_layernorm_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_layernorm_forward", y, mean, inv_std, x, gamma, beta, R, C, eps);
+            }
+            mh$.invokeExact(y, mean, inv_std, x, gamma, beta, R, C, eps);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_layernorm_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_LONG,
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_layernorm_backward");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_layernorm_backward$descriptor() {
+        return sinew_layernorm_backward.DESC;
+    }
+
+    public static MethodHandle sinew_layernorm_backward$handle() {
+        return sinew_layernorm_backward.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_layernorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy, const float *x, const float *mean, const float *inv_std, const float *gamma, int64_t R, int C)
+     * }
+     */
+    public static void sinew_layernorm_backward(MemorySegment dx, MemorySegment dgamma, MemorySegment dbeta, MemorySegment dy, MemorySegment x, MemorySegment mean, MemorySegment inv_std, MemorySegment gamma, long R, int C) {
+        var mh$ = sinew_layernorm_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_layernorm_backward", dx, dgamma, dbeta, dy, x, mean, inv_std, gamma, R, C);
+            }
+            mh$.invokeExact(dx, dgamma, dbeta, dy, x, mean, inv_std, gamma, R, C);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
 }

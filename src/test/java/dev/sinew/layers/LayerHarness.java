@@ -20,6 +20,8 @@ final class LayerHarness implements AutoCloseable {
     final Tensor x, r, dy;
     final List<Tensor> weights = new ArrayList<>(), grads = new ArrayList<>();
     final int inWidth, outWidth;
+    /** The mode of the forward passes of {@link #loss()} (BatchNormalization's statistics, dropout). */
+    boolean training = true;
 
     LayerHarness(Layer layer, Shape input, int n, Backend backend, long seed) {
         this.layer = layer;
@@ -50,7 +52,7 @@ final class LayerHarness implements AutoCloseable {
 
     /** L = sum(y * r), accumulated in double. */
     double loss() {
-        Tensor y = layer.forward(x, n, true);
+        Tensor y = layer.forward(x, n, training);
         double sum = 0;
         for (long i = 0; i < (long) n * outWidth; i++) sum += (double) y.get(i) * r.get(i);
         return sum;
