@@ -18,6 +18,14 @@ public final class Layers {
             case "Conv2D" -> new Conv2D(intOf(config, "filters"), pair(config, "kernel_size")[0], pair(config, "kernel_size")[1],
                     pair(config, "strides")[0], pair(config, "strides")[1], (String) config.get("padding"),
                     dev.sinew.activations.Activation.of((String) config.get("activation")));
+            case "DepthwiseConv2D" -> new DepthwiseConv2D(pair(config, "kernel_size")[0], pair(config, "kernel_size")[1],
+                    pair(config, "strides")[0], pair(config, "strides")[1], (String) config.get("padding"),
+                    intOf(config, "depth_multiplier"), dev.sinew.activations.Activation.of((String) config.get("activation")),
+                    booleanOf(config, "use_bias"));
+            case "SeparableConv2D" -> new SeparableConv2D(intOf(config, "filters"), pair(config, "kernel_size")[0],
+                    pair(config, "kernel_size")[1], pair(config, "strides")[0], pair(config, "strides")[1],
+                    (String) config.get("padding"), intOf(config, "depth_multiplier"),
+                    dev.sinew.activations.Activation.of((String) config.get("activation")), booleanOf(config, "use_bias"));
             case "MaxPooling2D" -> new MaxPooling2D(pair(config, "pool_size")[0], pair(config, "pool_size")[1],
                     pair(config, "strides")[0], pair(config, "strides")[1], (String) config.get("padding"));
             case "AveragePooling2D" -> new AveragePooling2D(pair(config, "pool_size")[0], pair(config, "pool_size")[1],
@@ -40,6 +48,13 @@ public final class Layers {
             throw new IllegalArgumentException("layer config needs a number '" + key + "', got " + config.get(key));
         }
         return n;
+    }
+
+    static boolean booleanOf(Map<String, Object> config, String key) {
+        if (!(config.get(key) instanceof Boolean b)) {
+            throw new IllegalArgumentException("layer config needs true or false for '" + key + "', got " + config.get(key));
+        }
+        return b;
     }
 
     /** A two-element list of integers such as {@code "kernel_size": [3, 3]}. */
