@@ -19,12 +19,12 @@ public final class Layers {
                     pair(config, "strides")[0], pair(config, "strides")[1], (String) config.get("padding"),
                     dev.sinew.activations.Activation.of((String) config.get("activation")));
             case "DepthwiseConv2D" -> new DepthwiseConv2D(pair(config, "kernel_size")[0], pair(config, "kernel_size")[1],
-                    pair(config, "strides")[0], pair(config, "strides")[1], (String) config.get("padding"),
+                    pair(config, "strides")[0], pair(config, "strides")[1], channelsLastUndilated(className, config),
                     intOf(config, "depth_multiplier"), dev.sinew.activations.Activation.of((String) config.get("activation")),
                     booleanOf(config, "use_bias"));
             case "SeparableConv2D" -> new SeparableConv2D(intOf(config, "filters"), pair(config, "kernel_size")[0],
                     pair(config, "kernel_size")[1], pair(config, "strides")[0], pair(config, "strides")[1],
-                    (String) config.get("padding"), intOf(config, "depth_multiplier"),
+                    channelsLastUndilated(className, config), intOf(config, "depth_multiplier"),
                     dev.sinew.activations.Activation.of((String) config.get("activation")), booleanOf(config, "use_bias"));
             case "MaxPooling2D" -> new MaxPooling2D(pair(config, "pool_size")[0], pair(config, "pool_size")[1],
                     pair(config, "strides")[0], pair(config, "strides")[1], (String) config.get("padding"));
@@ -48,6 +48,23 @@ public final class Layers {
             throw new IllegalArgumentException("layer config needs a number '" + key + "', got " + config.get(key));
         }
         return n;
+    }
+
+    /**
+     * The padding of a DepthwiseConv2D or SeparableConv2D config, after checking its data_format and
+     * dilation_rate: Keras writes both, Sinew implements neither, so a file asking for anything but
+     * Keras's defaults is refused rather than misread.
+     */
+    private static String channelsLastUndilated(String className, Map<String, Object> config) {
+        Object format = config.get("data_format"), dilation = config.get("dilation_rate");
+        if (format != null && !"channels_last".equals(format)) {
+            throw new IllegalArgumentException(className + ": only data_format \"channels_last\" is supported, got " + format);
+        }
+        if (dilation != null && !(dilation instanceof java.util.List<?> l && l.size() == 2
+                && l.stream().allMatch(v -> v instanceof Number n && n.doubleValue() == 1))) {
+            throw new IllegalArgumentException(className + ": only dilation_rate [1, 1] is supported, got " + dilation);
+        }
+        return (String) config.get("padding");
     }
 
     static boolean booleanOf(Map<String, Object> config, String key) {

@@ -179,11 +179,22 @@ class DepthwiseSeparableTest {
             assertEquals(l.getClass(), again.getClass());
             assertEquals(l.getConfig(), again.getConfig());
         }
-        // A config as Keras writes it (extra keys such as data_format are ignored; numbers may be 2.0).
+        // A config as Keras writes it: numbers may be 2.0; data_format and dilation_rate are accepted
+        // at Keras's defaults only (Sinew implements no other).
         Map<String, Object> keras = new java.util.LinkedHashMap<>(sc);
         keras.put("data_format", "channels_last");
         keras.put("depth_multiplier", 3.0);
         assertEquals(sc, Layers.fromConfig("SeparableConv2D", keras).getConfig());
+        keras.put("dilation_rate", List.of(1L, 1L));
+        assertEquals(sc, Layers.fromConfig("SeparableConv2D", keras).getConfig());
+        keras.put("dilation_rate", List.of(2L, 2L));
+        IllegalArgumentException dilated = assertThrows(IllegalArgumentException.class,
+                () -> Layers.fromConfig("SeparableConv2D", keras));
+        assertEquals("SeparableConv2D: only dilation_rate [1, 1] is supported, got [2, 2]", dilated.getMessage());
+        keras.remove("dilation_rate");
+        keras.put("data_format", "channels_first");
+        assertThrows(IllegalArgumentException.class, () -> Layers.fromConfig("SeparableConv2D", keras));
+        keras.put("data_format", "channels_last");
         keras.put("use_bias", "yes");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Layers.fromConfig("SeparableConv2D", keras));
         assertEquals("layer config needs true or false for 'use_bias', got yes", e.getMessage());
