@@ -272,6 +272,27 @@ void sinew_nadam(float *w, const float *g, float *m, float *v, int64_t n, float 
  * (as Nadam: Keras casts the betas to float32 first, so the complements are computed here). */
 void sinew_lion(float *w, const float *g, float *m, int64_t n, float lr, float beta1, float beta2);
 
+/* ---- Depthwise convolution (issue 12: DepthwiseConv2D, SeparableConv2D), native/src/depthwise.c.
+ * NHWC and the window geometry of the convolution block above. The kernel is Keras's depthwise
+ * layout k[kh][kw][c][m], (KH, KW, C, M) with M the depth multiplier, and output channel c*M + m
+ * is input channel c convolved with its m-th filter:
+ *   y[n,oh,ow,c*M+m] = sum_{kh,kw} x[n, oh*SH-PT+kh, ow*SW-PL+kw, c] k[kh,kw,c,m]
+ * (pixels outside the image are zero). No bias here: sinew_bias_act_forward adds it with the
+ * activation, as for the other layers. y (N, OH, OW, C*M) must not overlap x. ---- */
+void sinew_depthwise_forward(float *y, const float *x, const float *k, int N, int H, int W, int C, int M,
+                             int KH, int KW, int SH, int SW, int PT, int PL, int OH, int OW);
+
+/* The gradients of sinew_depthwise_forward (plus a bias over the C*M output channels), given
+ * dy = dL/dy (N, OH, OW, C*M); each is overwritten, none accumulated into:
+ *   dk[kh,kw,c,m] = sum_{n,oh,ow} x[n, h, w, c] dy[n,oh,ow,c*M+m]   (h, w: the pixel under tap kh, kw)
+ *   db[c*M+m]     = sum_{n,oh,ow} dy[n,oh,ow,c*M+m]                  (unless db is NULL)
+ *   dx[n,h,w,c]   = sum over the taps that read (h, w) of sum_m k[kh,kw,c,m] dy[..., c*M+m]
+ *                                                                    (unless dx is NULL)
+ * The outputs must not overlap each other or the inputs. */
+void sinew_depthwise_backward(float *dx, float *dk, float *db, const float *dy, const float *x, const float *k,
+                              int N, int H, int W, int C, int M, int KH, int KW, int SH, int SW, int PT, int PL,
+                              int OH, int OW);
+
 /* ==== Global pooling, zero padding and transpose (issue 12: GlobalAveragePooling2D,
  * GlobalMaxPooling2D, ZeroPadding2D, Permute), in native/src/global_pool.c and reshaping.c.
  * Images are NHWC as above; HW = H*W pixels per image. ==== */

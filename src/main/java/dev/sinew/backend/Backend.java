@@ -474,6 +474,78 @@ public abstract class Backend {
     }
 
     /**
+     * Depthwise convolution without bias (Keras's {@code DepthwiseConv2D} before its bias): each
+     * input channel c convolved with its own M filters, y[n, oh, ow, c*M + m] = sum over the window
+     * of x[.., c] kernel[kh, kw, c, m]. x (N, H, W, C), kernel (KH, KW, C, M), y (N, OH, OW, C*M);
+     * y must not overlap x. See native/src/depthwise.c.
+     */
+    public final void depthwiseForward(Tensor y, Tensor x, Tensor kernel, int N, int M, Window g) {
+        long out = depthwiseSizes("depthwiseForward", N, M, g);
+        Check.holds("depthwiseForward", "y", y, N * out);
+        Check.holds("depthwiseForward", "x", x, N * g.inputSize());
+        Check.holds("depthwiseForward", "kernel", kernel, (long) g.KH() * g.KW() * g.C() * M);
+        disjoint("depthwiseForward", "y", y, N * out, "x", x, N * g.inputSize());
+        depthwiseForwardImpl(y, x, kernel, N, M, g);
+    }
+
+    /**
+     * The gradients of {@link #depthwiseForward} given dy (N, OH, OW, C*M), each overwritten:
+     * dKernel (KH, KW, C, M); dBias (C*M), the sum of dy over the batch and positions, unless null;
+     * dx (N, H, W, C) unless null. None may overlap another tensor of the call.
+     */
+    public final void depthwiseBackward(Tensor dx, Tensor dKernel, Tensor dBias, Tensor dy, Tensor x, Tensor kernel,
+            int N, int M, Window g) {
+        String op = "depthwiseBackward";
+        long out = depthwiseSizes(op, N, M, g), taps = (long) g.KH() * g.KW() * g.C() * M;
+        Check.holds(op, "dy", dy, N * out);
+        Check.holds(op, "x", x, N * g.inputSize());
+        Check.holds(op, "kernel", kernel, taps);
+        Check.holds(op, "dKernel", dKernel, taps);
+        disjoint(op, "dKernel", dKernel, taps, "dy", dy, N * out);
+        disjoint(op, "dKernel", dKernel, taps, "x", x, N * g.inputSize());
+        disjoint(op, "dKernel", dKernel, taps, "kernel", kernel, taps);
+        if (dBias != null) {
+            Check.holds(op, "dBias", dBias, (long) g.C() * M);
+            disjoint(op, "dBias", dBias, (long) g.C() * M, "dy", dy, N * out);
+            disjoint(op, "dBias", dBias, (long) g.C() * M, "dKernel", dKernel, taps);
+        }
+        if (dx != null) {
+            Check.holds(op, "dx", dx, N * g.inputSize());
+            disjoint(op, "dx", dx, N * g.inputSize(), "dy", dy, N * out);
+            disjoint(op, "dx", dx, N * g.inputSize(), "x", x, N * g.inputSize());
+            disjoint(op, "dx", dx, N * g.inputSize(), "dKernel", dKernel, taps);
+            if (dBias != null) disjoint(op, "dx", dx, N * g.inputSize(), "dBias", dBias, (long) g.C() * M);
+        }
+        depthwiseBackwardImpl(dx, dKernel, dBias, dy, x, kernel, N, M, g);
+    }
+
+    /**
+     * Checks N and M and that C*M channels fit the kernels' int32 indices, per image output and
+     * kernel included; returns the output values per image, OH*OW*C*M.
+     */
+    private static long depthwiseSizes(String op, int N, int M, Window g) {
+        Check.positive(op, "N", N);
+        Check.positive(op, "M", M);
+        long out = (long) g.positions() * g.C() * M, taps = (long) g.KH() * g.KW() * g.C() * M;
+        if (out > Integer.MAX_VALUE || taps > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": " + g.C() + " channels x depth multiplier " + M + " give "
+                    + out + " output values per image and " + taps + " kernel values; at most " + Integer.MAX_VALUE);
+        }
+        return out;
+    }
+
+    /**
+     * Rejects two tensors whose first {@code na} and {@code nb} values share memory: the C kernels
+     * read and write through {@code restrict} pointers, so overlap would give wrong results.
+     */
+    private static void disjoint(String op, String a, Tensor ta, long na, String b, Tensor tb, long nb) {
+        long a0 = ta.segment().address(), b0 = tb.segment().address();
+        if (a0 < b0 + nb * Tensor.BYTES && b0 < a0 + na * Tensor.BYTES) {
+            throw new IllegalArgumentException(op + ": " + a + " and " + b + " must not share memory");
+        }
+    }
+
+    /**
      * Max pooling: y (N, OH, OW, C) and, in {@code argmax} (used as int32 storage), each maximum's
      * index within its image.
      */
@@ -739,6 +811,11 @@ public abstract class Backend {
     protected abstract void im2colImpl(Tensor cols, Tensor x, int N, Window g);
 
     protected abstract void col2imImpl(Tensor dx, Tensor dcols, int N, Window g);
+
+    protected abstract void depthwiseForwardImpl(Tensor y, Tensor x, Tensor kernel, int N, int M, Window g);
+
+    protected abstract void depthwiseBackwardImpl(Tensor dx, Tensor dKernel, Tensor dBias, Tensor dy, Tensor x,
+            Tensor kernel, int N, int M, Window g);
 
     protected abstract void maxPoolImpl(Tensor y, Tensor argmax, Tensor x, int N, Window g);
 

@@ -351,6 +351,19 @@ public final class NativeBackend extends Backend {
     }
 
     @Override
+    protected void depthwiseForwardImpl(Tensor y, Tensor x, Tensor kernel, int N, int M, Window g) {
+        sinew_h.sinew_depthwise_forward(y.segment(), x.segment(), kernel.segment(), N, g.H(), g.W(), g.C(), M, g.KH(),
+                g.KW(), g.SH(), g.SW(), g.PT(), g.PL(), g.OH(), g.OW());
+    }
+
+    @Override
+    protected void depthwiseBackwardImpl(Tensor dx, Tensor dKernel, Tensor dBias, Tensor dy, Tensor x, Tensor kernel,
+            int N, int M, Window g) {
+        sinew_h.sinew_depthwise_backward(seg(dx), dKernel.segment(), seg(dBias), dy.segment(), x.segment(),
+                kernel.segment(), N, g.H(), g.W(), g.C(), M, g.KH(), g.KW(), g.SH(), g.SW(), g.PT(), g.PL(), g.OH(), g.OW());
+    }
+
+    @Override
     protected void maxPoolImpl(Tensor y, Tensor argmax, Tensor x, int N, Window g) {
         sinew_h.sinew_maxpool_forward(y.segment(), argmax.segment(), x.segment(), N, g.H(), g.W(), g.C(), g.KH(),
                 g.KW(), g.SH(), g.SW(), g.PT(), g.PL(), g.OH(), g.OW());

@@ -693,6 +693,47 @@ public final class ReferenceBackend extends Backend {
         for (int j = 0; j < acc.length; j++) dx.set(j, (float) acc[j]);
     }
 
+    // Depthwise convolution: output channel c*M + m is input channel c under filter m. The window
+    // visitor gives each (output position o, tap k, in-image pixel i) once; sums in double.
+    @Override
+    protected void depthwiseForwardImpl(Tensor y, Tensor x, Tensor kernel, int N, int M, Window g) {
+        int C = g.C(), CM = C * M;
+        double[] acc = new double[(int) ((long) N * g.positions() * CM)];
+        forEachWindowPixel(N, g, (n, o, i, k) -> {
+            if (i < 0) return; // padding: zero
+            for (int c = 0; c < C; c++) {
+                double v = x.get(n * g.inputSize() + i + c);
+                for (int m = 0; m < M; m++) acc[(int) (o * CM + c * M + m)] += v * kernel.get((long) k * CM + c * M + m);
+            }
+        });
+        for (int j = 0; j < acc.length; j++) y.set(j, (float) acc[j]);
+    }
+
+    @Override
+    protected void depthwiseBackwardImpl(Tensor dx, Tensor dKernel, Tensor dBias, Tensor dy, Tensor x, Tensor kernel,
+            int N, int M, Window g) {
+        int C = g.C(), CM = C * M;
+        double[] dk = new double[g.KH() * g.KW() * CM], db = new double[CM];
+        double[] dxs = new double[dx == null ? 0 : (int) (N * g.inputSize())];
+        for (long o = 0; o < (long) N * g.positions(); o++) {
+            for (int j = 0; j < CM; j++) db[j] += dy.get(o * CM + j);
+        }
+        forEachWindowPixel(N, g, (n, o, i, k) -> {
+            if (i < 0) return;
+            for (int c = 0; c < C; c++) {
+                long pixel = n * g.inputSize() + i + c;
+                for (int m = 0; m < M; m++) {
+                    double d = dy.get(o * CM + c * M + m);
+                    dk[k * CM + c * M + m] += d * x.get(pixel);
+                    if (dx != null) dxs[(int) pixel] += d * kernel.get((long) k * CM + c * M + m);
+                }
+            }
+        });
+        for (int j = 0; j < dk.length; j++) dKernel.set(j, (float) dk[j]);
+        if (dBias != null) for (int j = 0; j < CM; j++) dBias.set(j, (float) db[j]);
+        for (int j = 0; j < dxs.length; j++) dx.set(j, (float) dxs[j]);
+    }
+
     /** Max pooling keeps its argmax as int32 in a tensor's memory, as the C kernel does. */
     private static int index(Tensor t, long i) {
         return t.segment().getAtIndex(ValueLayout.JAVA_INT, i);

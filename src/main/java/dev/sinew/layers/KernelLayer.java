@@ -9,30 +9,37 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What {@link Dense} and {@link Conv2D} share: a kernel and a bias (Keras's names and order), the
- * gradients of both, and an activation that a loss may fuse with. The bias is optional, as Keras's
- * {@code use_bias}: without it the layer's weights are the kernel alone (a convolution followed by
- * batch normalization has no use for one).
+ * What {@link Dense}, {@link Conv2D}, {@link DepthwiseConv2D} and {@link SeparableConv2D} share: a
+ * kernel (a layer may have more: its weights come kernels first, then the bias, as in Keras), a bias
+ * unless {@code use_bias} is false, the gradients of all of them per shard of the batch, and an
+ * activation that a loss may fuse with.
  */
 public abstract class KernelLayer extends Layer implements Activated {
     protected final Activation activation;
+    protected boolean useBias;
     private boolean fusedWithLoss;
-    private boolean useBias = true;
-    protected Tensor kernel, bias, dKernel, dBias; // views into the model's parameter tensors (no bias: null)
+    // Views into the model's parameter tensors: the first weight and the bias (null without one).
+    protected Tensor kernel, bias, dKernel, dBias;
     protected Tensor y, dx;          // this layer's output and input gradient buffers (capacity rows)
     protected Tensor z;              // the pre-activation (capacity rows), kept only when the
                                      // activation is differentiated from it (Activation.needsInput)
     protected Tensor x, dy;          // the last forward input and the gradient being propagated (not owned)
     protected boolean needInputGradient;
-    private Tensor[] dKernelShards = {}, dBiasShards = {};
+    private Tensor[] gradients = {};           // every weight's gradient, in weight order (shard 0's)
+    private Tensor[][] gradientShards = {};    // [shard][weight] for shards 1, 2, ...
     private final ShardTask forwardShard = this::forwardShard, backwardShard = this::backwardShard;
 
     protected KernelLayer(Activation activation) {
-        this.activation = activation == null ? Activation.LINEAR : activation;
+        this(activation, true);
     }
 
-    /** Whether the layer adds a bias (Keras's {@code use_bias}, default true). */
-    public boolean usesBias() {
+    protected KernelLayer(Activation activation, boolean useBias) {
+        this.activation = activation == null ? Activation.LINEAR : activation;
+        this.useBias = useBias;
+    }
+
+    /** Whether the layer adds a bias (Keras's {@code use_bias}); without one it has no bias weight. */
+    public boolean useBias() {
         return useBias;
     }
 
@@ -50,6 +57,11 @@ public abstract class KernelLayer extends Layer implements Activated {
     /** The weight shapes: the kernel, then the bias of {@code units} values unless use_bias is false. */
     protected List<Shape> kernelAndBias(Shape kernelShape, int units) {
         return useBias ? List.of(kernelShape, Shape.of(units)) : List.of(kernelShape);
+    }
+
+    /** Keras's {@code use_bias} key, added to a subclass's config after its activation. */
+    protected void putUseBias(Map<String, Object> config) {
+        config.put("use_bias", useBias);
     }
 
     @Override
@@ -70,8 +82,8 @@ public abstract class KernelLayer extends Layer implements Activated {
 
     /**
      * The backward pass over one shard: reads those rows of {@code dy} (turning them into dL/dz in
-     * place), writes the shard's kernel gradient to {@link #dKernel(int)} and its bias gradient
-     * through {@link #biasGradient}, and those rows of {@code dx} when {@code needInputGradient}.
+     * place), writes the shard's kernel and bias gradients to {@link #dKernel(int)} and
+     * {@link #dBias(int)}, and those rows of {@code dx} when {@code needInputGradient}.
      */
     protected abstract void backwardShard(int s, int from, int to);
 
@@ -98,36 +110,44 @@ public abstract class KernelLayer extends Layer implements Activated {
         return useBias ? List.of("kernel", "bias") : List.of("kernel");
     }
 
+    /** Binds the first weight as {@code kernel} and, with a bias, the last as {@code bias}. */
     @Override
     public void bindWeights(List<Tensor> weights, List<Tensor> gradients) {
         kernel = weights.get(0);
         dKernel = gradients.get(0);
-        bias = useBias ? weights.get(1) : null;
-        dBias = useBias ? gradients.get(1) : null;
-    }
-
-    /** Keras's {@code use_bias} key, added to a subclass's config after its activation. */
-    protected void putUseBias(Map<String, Object> config) {
-        config.put("use_bias", useBias);
+        bias = useBias ? weights.getLast() : null;
+        dBias = useBias ? gradients.getLast() : null;
+        this.gradients = gradients.toArray(new Tensor[0]);
     }
 
     /**
-     * Buffers for the kernel and bias gradients of batch shards 1, 2, ... (see
-     * {@code Backend.forEachShard}); shard 0 writes {@code dKernel} and {@code dBias} directly.
+     * Buffers for every weight's gradient in batch shards 1, 2, ... (see
+     * {@code Backend.forEachShard}); shard 0 writes the bound gradients directly.
      */
     protected void allocateGradientShards(Workspace workspace, int capacity) {
         int shards = Math.min(backend.shards(), capacity);
-        dKernelShards = new Tensor[shards];
-        dBiasShards = new Tensor[shards];
+        gradientShards = new Tensor[shards][];
         for (int s = 1; s < shards; s++) {
-            dKernelShards[s] = workspace.allocate(dKernel.shape());
-            dBiasShards[s] = useBias ? workspace.allocate(dBias.shape()) : null;
+            gradientShards[s] = new Tensor[gradients.length];
+            for (int i = 0; i < gradients.length; i++) {
+                if (gradients[i] != null) gradientShards[s][i] = workspace.allocate(gradients[i].shape());
+            }
         }
+    }
+
+    /** Where shard {@code s} writes its part of the gradient of weight {@code i} (weight order). */
+    protected Tensor gradient(int s, int i) {
+        return s == 0 ? gradients[i] : gradientShards[s][i];
     }
 
     /** Where shard {@code s} writes its part of the kernel gradient. */
     protected Tensor dKernel(int s) {
-        return s == 0 ? dKernel : dKernelShards[s];
+        return gradient(s, 0);
+    }
+
+    /** Where shard {@code s} writes its part of the bias gradient; null without a bias. */
+    protected Tensor dBias(int s) {
+        return useBias ? gradient(s, gradients.length - 1) : null;
     }
 
     /**
@@ -135,14 +155,15 @@ public abstract class KernelLayer extends Layer implements Activated {
      * nothing without a bias.
      */
     protected void biasGradient(int s, Tensor dz, int rows, int cols) {
-        if (useBias) backend.columnSum(s == 0 ? dBias : dBiasShards[s], dz, rows, cols);
+        if (useBias) backend.columnSum(dBias(s), dz, rows, cols);
     }
 
-    /** Adds the parts of shards 1 .. shards-1 into dKernel and dBias, in shard order. */
+    /** Adds the parts of shards 1 .. shards-1 into the bound gradients, in shard order. */
     protected void addGradientShards(int shards) {
         for (int s = 1; s < shards; s++) {
-            backend.axpy(dKernel.size(), 1f, dKernelShards[s], dKernel);
-            if (useBias) backend.axpy(dBias.size(), 1f, dBiasShards[s], dBias);
+            for (int i = 0; i < gradients.length; i++) {
+                if (gradients[i] != null) backend.axpy(gradients[i].size(), 1f, gradientShards[s][i], gradients[i]);
+            }
         }
     }
 
@@ -157,10 +178,11 @@ public abstract class KernelLayer extends Layer implements Activated {
     }
 
     /**
-     * ys (rows x cols) holds x W; makes it act(x W + b) in place (without a bias, act(x W)). When
-     * zs is not null (the activation needs z), x W + b is first kept there and the activation reads it.
+     * ys (rows x cols) holds x W; makes it act(x W + b) in place (no b without a bias). When zs is
+     * not null (the activation needs z), x W + b is first kept there and the activation reads it.
      */
     protected void biasActivation(Tensor ys, Tensor zs, int rows, int cols) {
+        if (zs == null && bias == null && activation == Activation.LINEAR) return; // nothing to add or apply
         if (zs == null) {
             backend.biasActivation(ys, ys, bias, rows, cols, activation);
         } else {

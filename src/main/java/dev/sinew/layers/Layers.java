@@ -18,6 +18,14 @@ public final class Layers {
             case "Conv2D" -> new Conv2D(intOf(config, "filters"), pair(config, "kernel_size")[0], pair(config, "kernel_size")[1],
                     pair(config, "strides")[0], pair(config, "strides")[1], (String) config.get("padding"),
                     dev.sinew.activations.Activation.of((String) config.get("activation"))).useBias(useBias(config));
+            case "DepthwiseConv2D" -> new DepthwiseConv2D(pair(config, "kernel_size")[0], pair(config, "kernel_size")[1],
+                    pair(config, "strides")[0], pair(config, "strides")[1], channelsLastUndilated(className, config),
+                    intOf(config, "depth_multiplier"), dev.sinew.activations.Activation.of((String) config.get("activation")),
+                    useBias(config));
+            case "SeparableConv2D" -> new SeparableConv2D(intOf(config, "filters"), pair(config, "kernel_size")[0],
+                    pair(config, "kernel_size")[1], pair(config, "strides")[0], pair(config, "strides")[1],
+                    channelsLastUndilated(className, config), intOf(config, "depth_multiplier"),
+                    dev.sinew.activations.Activation.of((String) config.get("activation")), useBias(config));
             case "MaxPooling2D" -> new MaxPooling2D(pair(config, "pool_size")[0], pair(config, "pool_size")[1],
                     pair(config, "strides")[0], pair(config, "strides")[1], (String) config.get("padding"));
             case "AveragePooling2D" -> new AveragePooling2D(pair(config, "pool_size")[0], pair(config, "pool_size")[1],
@@ -50,6 +58,23 @@ public final class Layers {
     }
 
     /** Keras's {@code use_bias}; a config without it (a file saved before the key existed) means true. */
+    /**
+     * The padding of a DepthwiseConv2D or SeparableConv2D config, after checking its data_format and
+     * dilation_rate: Keras writes both, Sinew implements neither, so a file asking for anything but
+     * Keras's defaults is refused rather than misread.
+     */
+    private static String channelsLastUndilated(String className, Map<String, Object> config) {
+        Object format = config.get("data_format"), dilation = config.get("dilation_rate");
+        if (format != null && !"channels_last".equals(format)) {
+            throw new IllegalArgumentException(className + ": only data_format \"channels_last\" is supported, got " + format);
+        }
+        if (dilation != null && !(dilation instanceof java.util.List<?> l && l.size() == 2
+                && l.stream().allMatch(v -> v instanceof Number n && n.doubleValue() == 1))) {
+            throw new IllegalArgumentException(className + ": only dilation_rate [1, 1] is supported, got " + dilation);
+        }
+        return (String) config.get("padding");
+    }
+
     static boolean useBias(Map<String, Object> config) {
         return booleanOf(config, "use_bias", true);
     }

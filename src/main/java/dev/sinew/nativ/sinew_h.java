@@ -1702,6 +1702,109 @@ public class sinew_h {
         }
     }
 
+    private static class sinew_depthwise_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_depthwise_forward");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_depthwise_forward$descriptor() {
+        return sinew_depthwise_forward.DESC;
+    }
+
+    public static MethodHandle sinew_depthwise_forward$handle() {
+        return sinew_depthwise_forward.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_depthwise_forward(float *y, const float *x, const float *k, int N, int H, int W, int C, int M, int KH, int KW, int SH, int SW, int PT, int PL, int OH, int OW)
+     * }
+     */
+    public static void sinew_depthwise_forward(MemorySegment y, MemorySegment x, MemorySegment k, int N, int H, int W, int C, int M, int KH, int KW, int SH, int SW, int PT, int PL, int OH, int OW) {
+        var mh$ = sinew_depthwise_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_depthwise_forward", y, x, k, N, H, W, C, M, KH, KW, SH, SW, PT, PL, OH, OW);
+            }
+            mh$.invokeExact(y, x, k, N, H, W, C, M, KH, KW, SH, SW, PT, PL, OH, OW);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_depthwise_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_depthwise_backward");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_depthwise_backward$descriptor() {
+        return sinew_depthwise_backward.DESC;
+    }
+
+    public static MethodHandle sinew_depthwise_backward$handle() {
+        return sinew_depthwise_backward.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_depthwise_backward(float *dx, float *dk, float *db, const float *dy, const float *x, const float *k, int N, int H, int W, int C, int M, int KH, int KW, int SH, int SW, int PT, int PL, int OH, int OW)
+     * }
+     */
+    public static void sinew_depthwise_backward(MemorySegment dx, MemorySegment dk, MemorySegment db, MemorySegment dy, MemorySegment x, MemorySegment k, int N, int H, int W, int C, int M, int KH, int KW, int SH, int SW, int PT, int PL, int OH, int OW) {
+        var mh$ = sinew_depthwise_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_depthwise_backward", dx, dk, db, dy, x, k, N, H, W, C, M, KH, KW, SH, SW, PT, PL, OH, OW);
+            }
+            mh$.invokeExact(dx, dk, db, dy, x, k, N, H, W, C, M, KH, KW, SH, SW, PT, PL, OH, OW);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class sinew_global_avgpool_forward {
         public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
             sinew_h.C_POINTER,

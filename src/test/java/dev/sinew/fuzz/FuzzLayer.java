@@ -4,6 +4,7 @@ import dev.sinew.activations.Activation;
 import dev.sinew.layers.AveragePooling2D;
 import dev.sinew.layers.Conv2D;
 import dev.sinew.layers.Dense;
+import dev.sinew.layers.DepthwiseConv2D;
 import dev.sinew.layers.Dropout;
 import dev.sinew.layers.Flatten;
 import dev.sinew.layers.Layer;
@@ -11,6 +12,7 @@ import dev.sinew.layers.MaxPooling2D;
 import dev.sinew.layers.RandomRotation;
 import dev.sinew.layers.RandomTranslation;
 import dev.sinew.layers.RandomZoom;
+import dev.sinew.layers.SeparableConv2D;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
@@ -19,8 +21,8 @@ import java.util.function.Supplier;
  * (once for the native model, once for the reference one), together with what Sinew's rules say
  * must happen: whether the constructor rejects its arguments, whether {@code add} rejects it after
  * the current output shape, and the output shape otherwise. This is the fuzzer's oracle for layer
- * stacks, written from the layers' Javadoc: Dense takes flat input; Conv2D, the pooling layers and
- * augmentation take (H, W, C); "valid" windows must fit inside the image; augmentation must come
+ * stacks, written from the layers' Javadoc: Dense takes flat input; Conv2D, DepthwiseConv2D,
+ * SeparableConv2D, the pooling layers and augmentation take (H, W, C); "valid" windows must fit inside the image; augmentation must come
  * before every layer with weights. {@code activation} is a Dense's or Conv2D's, null for other layers.
  */
 record FuzzLayer(String description, Supplier<Layer> factory, boolean constructorRejects, int[] outDims,
@@ -39,7 +41,7 @@ record FuzzLayer(String description, Supplier<Layer> factory, boolean constructo
         int r = rng.nextInt(100);
         if (rng.nextInt(12) == 0) return badArguments(rng);
         if (image) {
-            if (r < 30) return conv(rng, in, big);
+            if (r < 30) return rng.nextInt(3) == 0 ? depthwise(rng, in, big) : conv(rng, in, big);
             if (r < 45) return pool(rng, in, true);
             if (r < 55) return pool(rng, in, false);
             if (r < 65) return flatten(in);
@@ -50,7 +52,7 @@ record FuzzLayer(String description, Supplier<Layer> factory, boolean constructo
         if (r < 55) return dense(rng, in, big);
         if (r < 70) return dropout(rng, in);
         if (r < 78) return flatten(in);
-        if (r < 86) return conv(rng, in, big);
+        if (r < 86) return rng.nextInt(3) == 0 ? depthwise(rng, in, big) : conv(rng, in, big);
         if (r < 93) return pool(rng, in, rng.nextBoolean());
         return augmentation(rng, in, weighted);
     }
@@ -99,6 +101,22 @@ record FuzzLayer(String description, Supplier<Layer> factory, boolean constructo
                 strides[1], pad, form == 0 ? "linear" : q(act)), f, false,
                 window(in, kh, kw, strides[0], strides[1], pad, filters), true, false,
                 form == 0 ? Activation.LINEAR : Activation.of(act));
+    }
+
+    /** DepthwiseConv2D or SeparableConv2D: Conv2D's windows, C*M or {@code filters} channels out, with or without a bias. */
+    static FuzzLayer depthwise(SplittableRandom rng, int[] in, boolean big) {
+        boolean separable = rng.nextBoolean(), bias = rng.nextInt(4) != 0;
+        int filters = 1 + rng.nextInt(big ? 8 : 4), m = 1 + rng.nextInt(3);
+        int kh = 1 + rng.nextInt(4), kw = rng.nextInt(3) == 0 ? 1 + rng.nextInt(4) : kh;
+        int sh = 1 + rng.nextInt(3), sw = rng.nextInt(3) == 0 ? 1 + rng.nextInt(3) : sh;
+        String padding = rng.nextBoolean() ? "valid" : "same";
+        Activation act = Activation.of(activation(rng));
+        Supplier<Layer> f = separable ? () -> new SeparableConv2D(filters, kh, kw, sh, sw, padding, m, act, bias)
+                : () -> new DepthwiseConv2D(kh, kw, sh, sw, padding, m, act, bias);
+        int channels = in.length == 3 ? (separable ? filters : in[2] * m) : 0;
+        return new FuzzLayer(String.format("%s(%s%dx%d, strides %dx%d, %s, depth_multiplier %d, %s, use_bias %b)",
+                separable ? "SeparableConv2D" : "DepthwiseConv2D", separable ? filters + ", " : "", kh, kw, sh, sw, padding, m,
+                q(act.kerasName()), bias), f, false, window(in, kh, kw, sh, sw, padding, channels), true, false, act);
     }
 
     static FuzzLayer pool(SplittableRandom rng, int[] in, boolean max) {
@@ -181,6 +199,9 @@ record FuzzLayer(String description, Supplier<Layer> factory, boolean constructo
             new Bad("Conv2D(2, 3, padding null)", () -> new Conv2D(2, 3, 1, null, "relu")),
             new Bad("Conv2D(2, -1x3)", () -> new Conv2D(2, -1, 3, 1, 1, "valid", Activation.RELU)),
             new Bad("Conv2D(2, 3, \"gelu2\")", () -> new Conv2D(2, 3, "gelu2")), // gelu itself is known since issue 11
+            new Bad("DepthwiseConv2D(3, depth_multiplier 0)", () -> new DepthwiseConv2D(3, 1, "same", 0, "relu")),
+            new Bad("SeparableConv2D(0, 3)", () -> new SeparableConv2D(0, 3)),
+            new Bad("SeparableConv2D(2, 3, padding \"full\")", () -> new SeparableConv2D(2, 3, 1, "full", "relu")),
             new Bad("MaxPooling2D(0)", () -> new MaxPooling2D(0)),
             new Bad("MaxPooling2D(2, stride -1)", () -> new MaxPooling2D(2, -1, "valid")),
             new Bad("MaxPooling2D(2, padding \"SAME \")", () -> new MaxPooling2D(2, 2, "SAME ")),

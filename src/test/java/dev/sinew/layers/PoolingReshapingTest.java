@@ -236,7 +236,7 @@ class PoolingReshapingTest {
             net.add(d);
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> d.useBias(false));
             assertEquals("Dense \"dense\" is already in a model; set use_bias before adding it", e.getMessage());
-            assertTrue(d.usesBias());
+            assertTrue(d.useBias());
         }
     }
 
@@ -327,11 +327,11 @@ class PoolingReshapingTest {
                 + " \"strides\": [1, 1], \"padding\": \"same\", \"data_format\": \"channels_last\", \"dilation_rate\": [1, 1],"
                 + " \"groups\": 1, \"activation\": \"relu\", \"use_bias\": false, \"kernel_initializer\": {\"module\":"
                 + " \"keras.initializers\", \"class_name\": \"GlorotUniform\", \"config\": {\"seed\": null}}}");
-        assertFalse(conv.usesBias());
+        assertFalse(conv.useBias());
         // Files saved before use_bias existed have no such key: the bias is there, as it was
         assertTrue(((Conv2D) fromJson("Conv2D", "{\"filters\": 8, \"kernel_size\": [3, 3], \"strides\": [1, 1],"
-                + " \"padding\": \"valid\", \"activation\": \"linear\"}")).usesBias());
-        assertTrue(((Dense) fromJson("Dense", "{\"units\": 3, \"activation\": \"relu\"}")).usesBias());
+                + " \"padding\": \"valid\", \"activation\": \"linear\"}")).useBias());
+        assertTrue(((Dense) fromJson("Dense", "{\"units\": 3, \"activation\": \"relu\"}")).useBias());
 
         for (String[] bad : new String[][] {
             {"GlobalAveragePooling2D", "{\"data_format\": \"channels_first\"}", "'data_format' must be \"channels_last\""},
