@@ -7,7 +7,7 @@ import dev.sinew.data.TrainTest;
 import dev.sinew.examples.Networks;
 import dev.sinew.models.FitOptions;
 import dev.sinew.models.History;
-import dev.sinew.models.Sequential;
+import dev.sinew.models.Model;
 import dev.sinew.optimizers.Optimizer;
 import dev.sinew.optimizers.Optimizers;
 import dev.sinew.optimizers.SGD;
@@ -28,19 +28,25 @@ final class TrainCommand implements Callable<Integer> {
     CommonOptions common;
 
     @Option(names = "--model", defaultValue = "mlp",
-            description = "Network: mlp (784-150-150-100-10) or cnn (Conv2D 32 -> pool -> Conv2D 64 -> pool -> Dense 128 -> 10)"
+            description = "Network: mlp (784-150-150-100-10), cnn (Conv2D 32 -> pool -> Conv2D 64 -> pool -> Dense 128 -> 10)"
+                    + " or resnet (a residual network with BatchNormalization, functional API; see --width)"
                     + " (default: ${DEFAULT-VALUE})")
     String model;
 
     @Option(names = "--epochs", defaultValue = "30", description = "Epochs at most (default: ${DEFAULT-VALUE})")
     int epochs;
 
-    @Option(names = "--batch-size", description = "Batch size (default: 100 for mlp, 64 for cnn)")
+    @Option(names = "--batch-size", description = "Batch size (default: 100 for mlp, 64 for cnn, 128 for resnet)")
     Integer batchSize;
 
-    @Option(names = "--optimizer", defaultValue = "sgd",
-            description = "Optimizer by its Keras name: sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam, lion (default: ${DEFAULT-VALUE})")
+    @Option(names = "--optimizer",
+            description = "Optimizer by its Keras name: sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam, lion"
+                    + " (default: sgd; adam for resnet)")
     String optimizer;
+
+    @Option(names = "--width", defaultValue = "16",
+            description = "resnet only: filters of the first stage (then 2x and 4x); 16 gives 175k weights (default: ${DEFAULT-VALUE})")
+    int width;
 
     @Option(names = "--lr", description = "Learning rate (default: for sgd 0.1 for mlp and 0.05 for cnn; otherwise Keras's default, e.g. 0.001 for adam)")
     Double lr;
@@ -84,11 +90,13 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         boolean cnn = switch (model) {
             case "mlp" -> false;
-            case "cnn" -> true;
-            default -> throw new IllegalArgumentException("unknown --model '" + model + "'; known: mlp, cnn");
+            case "cnn", "resnet" -> true;
+            default -> throw new IllegalArgumentException("unknown --model '" + model + "'; known: mlp, cnn, resnet");
         };
-        if (augment && !cnn) throw new IllegalArgumentException("--augment needs --model cnn (it distorts images)");
-        int batch = batchSize != null ? batchSize : cnn ? 64 : 100;
+        boolean resnet = model.equals("resnet");
+        if (optimizer == null) optimizer = resnet ? "adam" : "sgd";
+        if (augment && !model.equals("cnn")) throw new IllegalArgumentException("--augment needs --model cnn (it distorts images)");
+        int batch = batchSize != null ? batchSize : resnet ? 128 : cnn ? 64 : 100;
         Optimizer opt = optimizer(cnn);
         TrainTest data = common.load();
         int available = data.train().size();
@@ -98,10 +106,10 @@ final class TrainCommand implements Callable<Integer> {
         System.out.println("Data: " + data.source() + " -> " + s);
 
         if (cnn && data.train().features() != 28 * 28) {
-            throw new IllegalArgumentException("--model cnn takes 28x28 grey images; this data has " + data.train().features()
+            throw new IllegalArgumentException("--model " + model + " takes 28x28 grey images; this data has " + data.train().features()
                     + " values per sample");
         }
-        try (Sequential net = network(cnn, data, opt)) {
+        try (Model net = network(data, opt)) {
             System.out.print(net.summary());
             FitOptions.Builder fit = FitOptions.builder().batchSize(batch).epochs(epochs).seed(seed)
                     .validationData(s.validation()).verbose(verbose)
@@ -152,17 +160,20 @@ final class TrainCommand implements Callable<Integer> {
      * layer size of 0, or too large for a tensor) is a bad option like any other: one line that
      * names the options and says what the model refused.
      */
-    private Sequential network(boolean cnn, TrainTest data, Optimizer opt) {
-        Sequential net = null;
+    private Model network(TrainTest data, Optimizer opt) {
+        Model net = null;
         try {
-            net = cnn ? Networks.cnn(data.train().targets(), dropout, augment, seed)
-                    : Networks.mlp(data.train().features(), layers, data.train().targets(), dropout, seed);
+            net = switch (model) {
+                case "resnet" -> Networks.resnet(data.train().targets(), width, seed);
+                case "cnn" -> Networks.cnn(data.train().targets(), dropout, augment, seed);
+                default -> Networks.mlp(data.train().features(), layers, data.train().targets(), dropout, seed);
+            };
             net.compile("categorical_crossentropy", opt, "accuracy");
             return net;
         } catch (IllegalArgumentException e) {
             if (net != null) net.close();
-            String options = cnn ? "--model cnn" : "--layers " + Arrays.stream(layers).mapToObj(String::valueOf)
-                    .collect(Collectors.joining(","));
+            String options = model.equals("mlp") ? "--layers " + Arrays.stream(layers).mapToObj(String::valueOf)
+                    .collect(Collectors.joining(",")) : "--model " + model + (model.equals("resnet") ? " --width " + width : "");
             if (dropout != 0) options += " --dropout " + dropout;
             throw new IllegalArgumentException(options + ": " + e.getMessage(), e);
         }

@@ -124,6 +124,21 @@ class CliTest {
     }
 
     @Test
+    void trainResnet(@TempDir Path out) throws Exception {
+        Run train = run("train", "--sample", "--model", "resnet", "--width", "4", "--epochs", "2", "--train-size", "512",
+                "--validation-size", "128", "--verbose", "0", "--output", out.toString());
+        assertEquals(0, train.code(), train.err());
+        assertTrue(train.out().contains("Connected to") && train.out().contains("batch_normalization")
+                && train.out().contains("add (Add)"), "a functional summary:\n" + train.out());
+        assertTrue(train.out().contains("Trained 2 epochs"), train.out());
+        try (dev.sinew.models.Model net = dev.sinew.models.Model.load(out.resolve("model.zip"))) {
+            assertEquals(10, net.predict(Datasets.fashionMnistSample().test().slice(0, 3).x())[0].length);
+            Run evaluate = run("evaluate", "--sample", "--model", out.resolve("model.zip").toString());
+            assertEquals(0, evaluate.code(), evaluate.err());
+        }
+    }
+
+    @Test
     void trainCnnWithAugmentation(@TempDir Path out) throws Exception {
         Run train = run("train", "--sample", "--model", "cnn", "--augment", "--dropout", "0.25", "--epochs", "1",
                 "--train-size", "600", "--verbose", "0", "--output", out.toString());
@@ -146,7 +161,7 @@ class CliTest {
     void badOptionsFailWithAMessage(@TempDir Path out) {
         Run r = run("train", "--sample", "--model", "transformer", "--output", out.toString());
         assertEquals(1, r.code());
-        assertEquals(List.of("sinew train: unknown --model 'transformer'; known: mlp, cnn"), r.errLines());
+        assertEquals(List.of("sinew train: unknown --model 'transformer'; known: mlp, cnn, resnet"), r.errLines());
 
         r = run("evaluate", "--sample", "--model", out.resolve("none.zip").toString());
         assertEquals(1, r.code());
