@@ -10,14 +10,16 @@ import dev.sinew.tensor.Workspace;
 import java.util.List;
 
 /**
- * Runs batches through a model's graph with buffers of its own: the input and target copies, the
- * loss gradient (training only), every layer's activations, and the sums of gradients where one
- * output feeds several layers; all sized for the largest batch seen.
+ * Runs batches through a model's graph with buffers of its own: a copy of each input and each
+ * target, each output's loss gradient (training only), every layer's activations, and the sums of
+ * gradients where one output feeds several layers; all sized for the largest batch seen.
  *
  * <p>The graph is a list of nodes in an order where every node comes after its inputs (a
- * Sequential model is a chain). Forward runs them in that order; backward runs them in reverse,
- * skipping every node upstream of which no weight is trained (as a chain skips the layers before
- * its first weights), and adds the gradients that reach one output from several consumers.
+ * Sequential model is a chain); a node reads model input k as {@code -1 - k}. Forward runs them in
+ * that order; backward runs them in reverse, skipping every node upstream of which no weight is
+ * trained (as a chain skips the layers before its first weights), and adds the gradients that
+ * reach one output from several consumers. A model output's loss counts as one more consumer of
+ * its node, so an output that also feeds other layers gets the sum of its loss gradient and theirs.
  *
  * <p>A model has one training executor, over its own layers, and as many inference executors as
  * threads have predicted at once, each over copies of the layers that share the model's weights
@@ -28,39 +30,41 @@ import java.util.List;
 final class Executor {
     private final Backend backend;
     final List<Layer> layers;   // one per node: the layer instance this executor runs there
-    private final int[][] inputs; // per node: the nodes it reads, -1 for the model's input
-    private final int output;    // the node whose output is the model's
+    private final int[][] inputs; // per node: the nodes it reads, -1 - k for the model's input k
+    private final int[] outputs;  // per model output: the node whose output it is
     private final boolean[] wantsGrad;   // some weight at or upstream of the node is trained
     private final boolean[][] needInput; // per node and input: that input wants its gradient
-    private final int[] consumers;       // how many (node, input) pairs read each node's output
+    private final int[] consumers;       // how many (node, input) pairs and losses read each node's output
     private final Tensor[] outs, grads;
     private final Tensor[] sums;         // per node read more than once: its gradient's sum
     private final int[] received;
     private final List<Tensor>[] mergeInputs; // per merge node, a list reused by every forward
-    private final int inputWidth, outputWidth;
+    private final int[] inputWidths, outputWidths, targetWidths;
+    private final String[] xNames, yNames; // "x" and "y", or "x[k]" and "y[j]" for several
     private final boolean training;
     private final ModelMemory memory;
 
     private Workspace space;
     private int capacity;
-    Tensor x, y, lossGrad;
-    private Tensor target;     // y read as rows of targetWidth values (class indices: 1 per row)
-    private int targetWidth;
-    /** Whether the borrowing call entered the gate as a counted reader (see Model.enter). */
-    boolean countedReader;
+    /** Per model input, its batch buffer; per output, the target buffer and (training) the loss gradient. */
+    final Tensor[] xs, ys, lossGrads;
+    private final Tensor[] targets; // each y read as rows of its targetWidth (class indices: 1 per row)
+    private final Tensor[] one = new Tensor[1]; // forward(Tensor)'s argument, without an array per call
+    /** Which gates the borrowing call entered as a counted reader, to leave them (see Model.enterRead). */
+    int heldGates;
 
     // copyBatch's shard task and its arguments (fields, so a call allocates nothing).
     private float[][] copySource;
-    private int copyFrom;
+    private int copyFrom, copyInput;
     private long[] nonFinite = new long[1];
     private final Backend.ShardTask copyShard = this::copyShard;
 
-    Executor(Backend backend, List<Layer> layers, int[][] inputs, int output, Shape inputShape, boolean training,
+    Executor(Backend backend, List<Layer> layers, int[][] inputs, int[] outputs, List<Shape> inputShapes, boolean training,
             ModelMemory memory) {
         this.backend = backend;
         this.layers = List.copyOf(layers);
         this.inputs = inputs;
-        this.output = output;
+        this.outputs = outputs.clone();
         int nodes = layers.size();
         wantsGrad = new boolean[nodes];
         needInput = new boolean[nodes][];
@@ -78,6 +82,7 @@ final class Executor {
             }
             wantsGrad[i] = upstream || layers.get(i).trainableParameterCount() > 0;
         }
+        for (int o : outputs) consumers[o]++; // the output's loss
         outs = new Tensor[nodes];
         grads = new Tensor[nodes];
         sums = new Tensor[nodes];
@@ -88,9 +93,23 @@ final class Executor {
             if (layers.get(i) instanceof Merge) lists[i] = java.util.Arrays.asList(new Tensor[inputs[i].length]);
         }
         mergeInputs = lists;
-        this.inputWidth = (int) inputShape.size();
-        this.outputWidth = (int) layers.get(output).outputShape().size();
-        this.targetWidth = outputWidth;
+        inputWidths = new int[inputShapes.size()];
+        xNames = new String[inputWidths.length];
+        for (int k = 0; k < inputWidths.length; k++) {
+            inputWidths[k] = (int) inputShapes.get(k).size();
+            xNames[k] = inputWidths.length == 1 ? "x" : "x[" + k + "]";
+        }
+        outputWidths = new int[outputs.length];
+        yNames = new String[outputs.length];
+        for (int j = 0; j < outputs.length; j++) {
+            outputWidths[j] = (int) layers.get(outputs[j]).outputShape().size();
+            yNames[j] = outputs.length == 1 ? "y" : "y[" + j + "]";
+        }
+        targetWidths = outputWidths.clone();
+        xs = new Tensor[inputWidths.length];
+        ys = new Tensor[outputs.length];
+        lossGrads = new Tensor[outputs.length];
+        targets = new Tensor[outputs.length];
         this.training = training;
         this.memory = memory;
     }
@@ -105,9 +124,11 @@ final class Executor {
         capacity = 0;
         Workspace next = memory.open();
         try {
-            x = next.allocate(Shape.of(n, inputWidth));
-            y = next.allocate(Shape.of(n, outputWidth));
-            lossGrad = training ? next.allocate(Shape.of(n, outputWidth)) : null;
+            for (int k = 0; k < xs.length; k++) xs[k] = next.allocate(Shape.of(n, inputWidths[k]));
+            for (int j = 0; j < ys.length; j++) {
+                ys[j] = next.allocate(Shape.of(n, outputWidths[j]));
+                lossGrads[j] = training ? next.allocate(Shape.of(n, outputWidths[j])) : null;
+            }
             for (Layer l : layers) l.allocate(next, n);
             for (int j = 0; j < sums.length; j++) {
                 sums[j] = training && consumers[j] > 1 && wantsGrad[j]
@@ -119,48 +140,72 @@ final class Executor {
         }
         space = next;
         capacity = n;
-        target = targetView();
+        for (int j = 0; j < ys.length; j++) targets[j] = targetView(j);
     }
 
-    /** Values per target row: the output width, or 1 when the loss takes class indices. Set by compile. */
-    void setTargetWidth(int width) {
-        targetWidth = width;
-        if (y != null) target = targetView();
+    /**
+     * Values per target row of output j: the output width, or 1 when its loss takes class
+     * indices. Set by compile.
+     */
+    void setTargetWidth(int j, int width) {
+        targetWidths[j] = width;
+        if (ys[j] != null) targets[j] = targetView(j);
     }
 
-    /** The target buffer as rows of {@code targetWidth} (a view of y: no allocation per batch). */
-    Tensor target() {
-        return target;
+    /** The target buffer of output j as rows of its target width (a view of y: no allocation per batch). */
+    Tensor target(int j) {
+        return targets[j];
     }
 
-    private Tensor targetView() {
-        return targetWidth == outputWidth ? y : y.slice(0, Shape.of(capacity, targetWidth));
+    /** The targets of every output (the array itself: the caller must not change it). */
+    Tensor[] targets() {
+        return targets;
     }
 
-    /** The model's output for the first n rows of {@code in} (a buffer of the output node's layer). */
+    private Tensor targetView(int j) {
+        return targetWidths[j] == outputWidths[j] ? ys[j] : ys[j].slice(0, Shape.of(capacity, targetWidths[j]));
+    }
+
+    /** Output j of the last forward pass (a buffer of its node's layer). */
+    Tensor output(int j) {
+        return outs[outputs[j]];
+    }
+
+    /** {@link #forward(Tensor[], int, boolean)} for a model of one input; returns its (first) output. */
     Tensor forward(Tensor in, int n, boolean train) {
+        one[0] = in;
+        try {
+            forward(one, n, train);
+        } finally {
+            one[0] = null;
+        }
+        return outs[outputs[0]];
+    }
+
+    /** Runs every node on the first n rows of the inputs {@code in} (one per model input); see {@link #output}. */
+    void forward(Tensor[] in, int n, boolean train) {
         for (int i = 0; i < outs.length; i++) {
             Layer l = layers.get(i);
             int[] from = inputs[i];
             if (l instanceof Merge m) {
-                List<Tensor> xs = mergeInputs[i];
-                for (int k = 0; k < from.length; k++) xs.set(k, from[k] < 0 ? in : outs[from[k]]);
-                outs[i] = m.forward(xs, n, train);
+                List<Tensor> xsi = mergeInputs[i];
+                for (int k = 0; k < from.length; k++) xsi.set(k, from[k] < 0 ? in[-1 - from[k]] : outs[from[k]]);
+                outs[i] = m.forward(xsi, n, train);
             } else {
-                outs[i] = l.forward(from[0] < 0 ? in : outs[from[0]], n, train);
+                outs[i] = l.forward(from[0] < 0 ? in[-1 - from[0]] : outs[from[0]], n, train);
             }
         }
-        return outs[output];
     }
 
     /**
-     * Backward from dL/d(output) in {@code lossGrad}: every node that some trained weight is at or
-     * upstream of gets the gradient of its output and stores its weights' gradients.
+     * Backward from dL/d(output j) in {@link #lossGrads}: every node that some trained weight is
+     * at or upstream of gets the gradient of its output and stores its weights' gradients.
      */
-    void backward(Tensor lossGrad, int n) {
+    void backward(int n) {
         java.util.Arrays.fill(grads, null);
         java.util.Arrays.fill(received, 0);
-        grads[output] = lossGrad;
+        // The losses first: an output that other layers read too gets theirs added to its loss's.
+        for (int j = 0; j < outputs.length; j++) if (wantsGrad[outputs[j]]) deliver(outputs[j], lossGrads[j], n);
         for (int i = outs.length - 1; i >= 0; i--) {
             if (!wantsGrad[i] || grads[i] == null) continue;
             Layer l = layers.get(i);
@@ -174,7 +219,7 @@ final class Executor {
         }
     }
 
-    /** Node j's output gradient gets dx: as it is when one layer reads j, else added up in j's sum. */
+    /** Node j's output gradient gets dx: as it is when one layer (or loss) reads j, else added up in j's sum. */
     private void deliver(int j, Tensor dx, int n) {
         if (consumers[j] == 1) {
             grads[j] = dx;
@@ -182,41 +227,60 @@ final class Executor {
         }
         long values = (long) n * layers.get(j).outputShape().size();
         if (received[j]++ == 0) {
-            sums[j].segment().asSlice(0, values * Tensor.BYTES).copyFrom(dx.segment().asSlice(0, values * Tensor.BYTES));
+            // The static copy, not asSlice(...).copyFrom(...): no slice objects per step.
+            java.lang.foreign.MemorySegment.copy(dx.segment(), 0, sums[j].segment(), 0, values * Tensor.BYTES);
         } else {
             backend.axpy(values, 1f, dx, sums[j]);
         }
         grads[j] = sums[j];
     }
 
-    /**
-     * Copies rows [from, to) of xs, and of ys unless it is null, into the batch buffers, then
-     * rejects NaN or infinity with its position. The native scan is fast; only when it finds
-     * something does the Java scan look for where. The rows of x are copied and scanned per shard:
-     * a large batch (inference in batches of 1,000) spends as long on this memory-bound work as in
-     * its first layer, so each thread takes its own rows; a small one stays in one piece.
-     */
+    /** {@link #copyInput} and, unless {@code ys} is null, {@link #copyTarget} for a model of one input and output. */
     void copyBatch(float[][] xs, float[][] ys, int from, int to) {
+        copyInput(0, xs, from, to);
+        if (ys != null) copyTarget(0, ys, from, to);
+    }
+
+    /** {@link #copyInput} for every input and, unless {@code ys} is null, {@link #copyTarget} for every output. */
+    void copyBatch(float[][][] xs, float[][][] ys, int from, int to) {
+        for (int k = 0; k < xs.length; k++) copyInput(k, xs[k], from, to);
+        if (ys != null) for (int j = 0; j < ys.length; j++) copyTarget(j, ys[j], from, to);
+    }
+
+    /**
+     * Copies rows [from, to) of {@code rows} into input k's batch buffer, then rejects NaN or
+     * infinity with its position. The native scan is fast; only when it finds something does the
+     * Java scan look for where. The rows are copied and scanned per shard: a large batch
+     * (inference in batches of 1,000) spends as long on this memory-bound work as in its first
+     * layer, so each thread takes its own rows; a small one stays in one piece.
+     */
+    void copyInput(int k, float[][] rows, int from, int to) {
         int n = to - from;
-        copySource = xs;
+        copySource = rows;
         copyFrom = from;
+        copyInput = k;
         if (nonFinite.length < backend.shards()) nonFinite = new long[backend.shards()];
         int shards;
         try {
-            shards = backend.forEachShard(n, 8L * n * inputWidth, copyShard);
+            shards = backend.forEachShard(n, 8L * n * inputWidths[k], copyShard);
         } finally {
             copySource = null;
         }
-        for (int s = 0; s < shards; s++) if (nonFinite[s] > 0) checkAllFinite(xs, "x");
-        if (ys == null) return;
-        target.copyRowsFrom(ys, from, to);
-        if (backend.countNonFinite(target, (long) n * targetWidth) > 0) checkAllFinite(ys, "y");
+        for (int s = 0; s < shards; s++) if (nonFinite[s] > 0) checkAllFinite(rows, xNames[k]);
+    }
+
+    /** Copies rows [from, to) of {@code rows} into output j's target buffer and rejects NaN or infinity. */
+    void copyTarget(int j, float[][] rows, int from, int to) {
+        int n = to - from;
+        targets[j].copyRowsFrom(rows, from, to);
+        if (backend.countNonFinite(targets[j], (long) n * targetWidths[j]) > 0) checkAllFinite(rows, yNames[j]);
     }
 
     private void copyShard(int s, int a, int b) {
-        Tensor part = x.fromRow(a, inputWidth);
+        int w = inputWidths[copyInput];
+        Tensor part = xs[copyInput].fromRow(a, w);
         part.copyRowsFrom(copySource, copyFrom + a, copyFrom + b);
-        nonFinite[s] = backend.countNonFinite(part, (long) (b - a) * inputWidth);
+        nonFinite[s] = backend.countNonFinite(part, (long) (b - a) * w);
     }
 
     static void checkAllFinite(float[][] rows, String what) {

@@ -14,7 +14,28 @@ import java.util.List;
  * Defaults as Keras: batch size 32, 1 epoch, shuffle each epoch, no validation, verbose 1.
  */
 public record FitOptions(int batchSize, int epochs, double validationSplit, Dataset validationData, boolean shuffle,
-        Long seed, List<Callback> callbacks, int verbose, OnNaN onNaN, int initialEpoch) {
+        Long seed, List<Callback> callbacks, int verbose, OnNaN onNaN, int initialEpoch, ValidationArrays validationArrays) {
+
+    /**
+     * Validation data of a model of several inputs or outputs: one array per input and one per
+     * output, as {@code Model.fit(List, List, FitOptions)} takes its data (Keras's
+     * {@code validation_data=([xa, xb], [ya, yb])}). Checked against the model when fit starts.
+     */
+    public record ValidationArrays(List<float[][]> x, List<float[][]> y) {
+        public ValidationArrays {
+            if (x == null || y == null) throw new IllegalArgumentException("validation x and y must not be null");
+            for (int i = 0; i < x.size(); i++) if (x.get(i) == null) throw new IllegalArgumentException("validation x " + i + " is null");
+            for (int i = 0; i < y.size(); i++) if (y.get(i) == null) throw new IllegalArgumentException("validation y " + i + " is null");
+            x = List.copyOf(x);
+            y = List.copyOf(y);
+        }
+    }
+
+    /** The options without validation arrays (what they were before models had several inputs and outputs). */
+    public FitOptions(int batchSize, int epochs, double validationSplit, Dataset validationData, boolean shuffle, Long seed,
+            List<Callback> callbacks, int verbose, OnNaN onNaN, int initialEpoch) {
+        this(batchSize, epochs, validationSplit, validationData, shuffle, seed, callbacks, verbose, onNaN, initialEpoch, null);
+    }
 
     /** What {@code fit} does when the loss becomes NaN or infinite. */
     public enum OnNaN {
@@ -30,8 +51,11 @@ public record FitOptions(int batchSize, int epochs, double validationSplit, Data
         if (validationSplit != 0 && !(validationSplit > 0 && validationSplit < 1)) {
             throw new IllegalArgumentException("validationSplit must be in (0, 1), got " + validationSplit);
         }
-        if (validationSplit != 0 && validationData != null) {
+        if (validationSplit != 0 && (validationData != null || validationArrays != null)) {
             throw new IllegalArgumentException("give validationSplit or validationData, not both");
+        }
+        if (validationData != null && validationArrays != null) {
+            throw new IllegalArgumentException("give validation data once: as arrays or as lists, not both");
         }
         if (verbose < 0 || verbose > 2) throw new IllegalArgumentException("verbose must be 0, 1 or 2, got " + verbose);
         if (callbacks == null) throw new IllegalArgumentException("callbacks is null; give an empty list for none");
@@ -53,6 +77,7 @@ public record FitOptions(int batchSize, int epochs, double validationSplit, Data
         private int batchSize = 32, epochs = 1, verbose = 1;
         private double validationSplit;
         private Dataset validationData;
+        private ValidationArrays validationArrays;
         private boolean shuffle = true;
         private Long seed;
         private final List<Callback> callbacks = new ArrayList<>();
@@ -90,6 +115,15 @@ public record FitOptions(int batchSize, int epochs, double validationSplit, Data
         /** Validation samples with class-index labels (for the sparse losses). */
         public Builder validationData(float[][] x, int[] labels) {
             validationData = new Dataset(x, dev.sinew.data.NdArray.labels(labels).rows());
+            return this;
+        }
+
+        /**
+         * Validation data of a model of several inputs or outputs: one array per input, one per
+         * output, in the model's orders (class indices as rows of one value for a sparse loss).
+         */
+        public Builder validationData(List<float[][]> x, List<float[][]> y) {
+            validationArrays = new ValidationArrays(x, y);
             return this;
         }
 
@@ -139,7 +173,7 @@ public record FitOptions(int batchSize, int epochs, double validationSplit, Data
 
         public FitOptions build() {
             return new FitOptions(batchSize, epochs, validationSplit, validationData, shuffle, seed, callbacks, verbose, onNaN,
-                    initialEpoch);
+                    initialEpoch, validationArrays);
         }
     }
 }

@@ -12,57 +12,115 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The graph of a functional model, read back from its output to its input through the symbolic
+ * The graph of a functional model, read back from its outputs to its inputs through the symbolic
  * tensors (as Keras's {@code Functional} does): every layer application on the way becomes a node,
- * ordered so that each comes after the nodes it reads (depth-first, inputs before the tensors made
- * from them). A tensor that does not lead back to the model's input is an error naming the layer.
+ * ordered so that each comes after the nodes it reads (depth-first from each output in turn,
+ * inputs before the tensors made from them). A node reads other nodes by index, and model input
+ * k as {@code -1 - k}.
+ *
+ * <p>Checked here, with Keras's wording where Keras has one: every input comes from
+ * {@code Input.of} and appears once; every output is made by a layer (not an input), appears
+ * once and by a layer of its own (the output's name is its layer's, and names its loss and
+ * metrics); a tensor that does not lead back to the inputs is "Graph disconnected", naming the
+ * layer that reads it; an input that no output depends on is an error (it would take data that
+ * nothing reads).
  */
 final class Functional {
-    final Input input;
+    final List<KerasTensor> inputTensors, outputTensors;
+    final List<Input> inputs = new ArrayList<>();
     final List<Node> nodes = new ArrayList<>();
-    final List<Shape> shapes = new ArrayList<>(); // each node's output shape
+    final List<KerasTensor> tensors = new ArrayList<>(); // each node's output tensor
+    final int[] outputs;                                  // per model output, its node
     final List<Layer> layers; // distinct layers, in the order of their first application
 
-    private final KerasTensor in;
     private final Map<KerasTensor, Integer> index = new IdentityHashMap<>();
 
-    Functional(KerasTensor input, KerasTensor output) {
-        if (input == null || output == null) throw new IllegalArgumentException("a model needs an input and an output tensor");
-        if (!(input.layer() instanceof Input i) || !input.inputs().isEmpty()) {
-            throw new IllegalArgumentException("a model's input must come from Input.of(...), got " + input);
+    Functional(List<KerasTensor> inputTensors, List<KerasTensor> outputTensors) {
+        if (inputTensors == null || inputTensors.isEmpty()) throw new IllegalArgumentException("a model needs at least one input tensor");
+        if (outputTensors == null || outputTensors.isEmpty()) throw new IllegalArgumentException("a model needs at least one output tensor");
+        this.inputTensors = List.copyOf(nonNull(inputTensors, "input"));
+        this.outputTensors = List.copyOf(nonNull(outputTensors, "output"));
+        for (int k = 0; k < this.inputTensors.size(); k++) {
+            KerasTensor t = this.inputTensors.get(k);
+            if (!(t.layer() instanceof Input i) || !t.inputs().isEmpty()) {
+                throw new IllegalArgumentException("a model's inputs must come from Input.of(...); input " + k + " is " + t
+                        + " (a layer's output can be a model input only in a model of its own)");
+            }
+            if (index.containsKey(t)) {
+                throw new IllegalArgumentException("the list of inputs passed to the model contains the same input twice: " + k
+                        + " and " + (-1 - index.get(t)) + " are both " + t);
+            }
+            index.put(t, -1 - k);
+            inputs.add(i);
         }
-        this.in = input;
-        this.input = i;
-        if (output == input) throw new IllegalArgumentException("the model's output is its input: apply at least one layer");
-        visit(output, new LinkedHashSet<>());
+        for (int j = 0; j < this.outputTensors.size(); j++) {
+            KerasTensor t = this.outputTensors.get(j);
+            if (index.containsKey(t) && index.get(t) < 0) {
+                throw new IllegalArgumentException("output " + j + " is the model's input " + t + ": apply at least one layer");
+            }
+            for (int o = 0; o < j; o++) {
+                if (this.outputTensors.get(o) == t) {
+                    throw new IllegalArgumentException("outputs " + o + " and " + j + " are the same tensor " + t + "; list each output once");
+                }
+                if (this.outputTensors.get(o).layer() == t.layer()) {
+                    throw new IllegalArgumentException("outputs " + o + " and " + j + " are both made by " + t.layer().describe()
+                            + "; an output is named by its layer (its loss is logged as \"<layer name>_loss\"), so each output needs"
+                            + " a layer of its own: end one branch with a layer of its own, e.g. an Activation(\"linear\")");
+                }
+            }
+        }
+        boolean[] used = new boolean[this.inputTensors.size()];
+        outputs = new int[this.outputTensors.size()];
+        for (int j = 0; j < outputs.length; j++) {
+            outputs[j] = visit(this.outputTensors.get(j), null, new LinkedHashSet<>(), used);
+        }
+        for (int k = 0; k < used.length; k++) {
+            if (!used[k]) {
+                throw new IllegalArgumentException("input " + k + " (" + this.inputTensors.get(k) + ") is not connected to any output;"
+                        + " every input of a model must be used (fit and predict would take data for it that nothing reads)");
+            }
+        }
         Set<Layer> distinct = new LinkedHashSet<>();
         for (Node n : nodes) distinct.add(n.layer());
         layers = List.copyOf(distinct);
     }
 
-    /** Post-order: the tensor's inputs get their nodes first. Returns the tensor's node (-1: the input). */
-    private int visit(KerasTensor t, Set<KerasTensor> onPath) {
-        if (t == in) return -1;
+    private static List<KerasTensor> nonNull(List<KerasTensor> ts, String what) {
+        for (int i = 0; i < ts.size(); i++) {
+            if (ts.get(i) == null) throw new IllegalArgumentException(what + " " + i + " of " + ts.size() + " is null");
+        }
+        return ts;
+    }
+
+    /**
+     * Post-order: the tensor's inputs get their nodes first. Returns the tensor's node (-1 - k:
+     * model input k). {@code reader} is the layer that reads {@code t}, for the message.
+     */
+    private int visit(KerasTensor t, Layer reader, Set<KerasTensor> onPath, boolean[] used) {
         Integer known = index.get(t);
-        if (known != null) return known;
+        if (known != null) {
+            if (known < 0) used[-1 - known] = true;
+            return known;
+        }
         if (t.layer() instanceof Input) {
-            throw new IllegalArgumentException("graph disconnected: " + t + " is an input other than the model's "
-                    + in + "; every tensor must be computed from the model's input");
+            throw new IllegalArgumentException("Graph disconnected: cannot find parent for tensor " + t + " at layer "
+                    + (reader == null ? "(a model output)" : reader.describe()) + "; it is an input that is not among the model's"
+                    + " inputs " + inputTensors + ": pass it in the inputs list");
         }
         if (!onPath.add(t)) throw new IllegalArgumentException("the graph has a cycle through " + t);
         int[] from = new int[t.inputs().size()];
-        for (int k = 0; k < from.length; k++) from[k] = visit(t.inputs().get(k), onPath);
+        for (int k = 0; k < from.length; k++) from[k] = visit(t.inputs().get(k), t.layer(), onPath, used);
         onPath.remove(t);
         nodes.add(new Node(t.layer(), from));
-        shapes.add(t.shape());
+        tensors.add(t);
         index.put(t, nodes.size() - 1);
         return nodes.size() - 1;
     }
 
-    /** The input shapes of node i: the model input's or the outputs of the nodes it reads. */
+    /** The input shapes of node i: the model inputs' or the outputs of the nodes it reads. */
     List<Shape> inputShapes(int i) {
         List<Shape> in = new ArrayList<>();
-        for (int j : nodes.get(i).inputs()) in.add(j < 0 ? input.shape() : shapes.get(j));
+        for (int j : nodes.get(i).inputs()) in.add(j < 0 ? inputs.get(-1 - j).shape() : tensors.get(j).shape());
         return in;
     }
 }

@@ -36,7 +36,7 @@ final class FunctionalConfig {
         Map<String, List<KerasTensor>> made = new HashMap<>();
         Map<String, Layer> byName = new LinkedHashMap<>();
         List<Pending> pending = new ArrayList<>();
-        KerasTensor input = null;
+        Map<String, KerasTensor> inputTensors = new LinkedHashMap<>();
         for (int i = 0; i < layers.size(); i++) {
             Map<String, Object> entry = map(layers.get(i), "layer " + i);
             String cls = string(entry.get("class_name"), "layer " + i + "'s \"class_name\"");
@@ -46,11 +46,11 @@ final class FunctionalConfig {
                 throw new IllegalArgumentException("two layers are named \"" + layerName + "\"");
             }
             if (cls.equals("InputLayer")) {
-                if (input != null) throw new IllegalArgumentException("layer " + i + " is a second InputLayer");
                 Input in = ModelFileReader.input(config);
-                input = Input.of(in.shape().dims());
+                KerasTensor input = Input.of(in.shape().dims());
                 input.layer().withName(layerName);
                 made.put(layerName, new ArrayList<>(List.of(input)));
+                inputTensors.put(layerName, input);
                 continue;
             }
             Layer l;
@@ -68,7 +68,7 @@ final class FunctionalConfig {
                 pending.add(new Pending(l, k, list(nodes.get(k), "layer \"" + layerName + "\"'s inbound node " + k)));
             }
         }
-        if (input == null) throw new IllegalArgumentException("the model has no InputLayer");
+        if (inputTensors.isEmpty()) throw new IllegalArgumentException("the model has no InputLayer");
         // Passes over what is left: each makes every application whose inputs exist (at most as
         // many passes as applications, since each pass but the last makes one at least).
         while (!pending.isEmpty()) {
@@ -92,14 +92,19 @@ final class FunctionalConfig {
         }
         List<Object> outputs = list(inner.get("output_layers"), "\"output_layers\"");
         List<Object> inputs = list(inner.get("input_layers"), "\"input_layers\"");
-        if (outputs.size() != 1 || inputs.size() != 1) {
-            throw new IllegalArgumentException("a model of one input and one output is expected, got " + inputs.size() + " and "
-                    + outputs.size());
+        if (inputs.size() != inputTensors.size()) {
+            throw new IllegalArgumentException("\"input_layers\" lists " + inputs.size() + " inputs but the model has "
+                    + inputTensors.size() + " InputLayers " + brief(inputTensors.keySet()));
         }
-        KerasTensor in = tensor(list(inputs.getFirst(), "\"input_layers\""), made);
-        KerasTensor out = tensor(list(outputs.getFirst(), "\"output_layers\""), made);
-        if (in != input) throw new IllegalArgumentException("\"input_layers\" does not name the InputLayer");
-        return new Model(backend, seed, name, in, out);
+        List<KerasTensor> ins = new ArrayList<>(), outs = new ArrayList<>();
+        for (Object ref : inputs) {
+            KerasTensor in = tensor(list(ref, "\"input_layers\""), made);
+            if (!inputTensors.containsValue(in)) throw new IllegalArgumentException("\"input_layers\" entry " + brief(ref) + " is not an InputLayer");
+            ins.add(in);
+        }
+        if (outputs.isEmpty()) throw new IllegalArgumentException("\"output_layers\" is empty");
+        for (Object ref : outputs) outs.add(tensor(list(ref, "\"output_layers\""), made));
+        return new Model(backend, seed, name, ins, outs);
     }
 
     private static KerasTensor apply(Layer l, List<KerasTensor> reads) {

@@ -4,7 +4,6 @@ import dev.sinew.backend.Backend;
 import dev.sinew.backend.Backends;
 import dev.sinew.data.Dataset;
 import dev.sinew.layers.Activated;
-import dev.sinew.layers.Augmentation;
 import dev.sinew.layers.Input;
 import dev.sinew.layers.KerasTensor;
 import dev.sinew.layers.Layer;
@@ -29,6 +28,7 @@ import java.lang.ref.WeakReference;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +39,25 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A model: layers with their weights, compiled with a loss, an optimizer and metrics, trained
  * with {@code fit} and used with {@code predict}; Keras's {@code Model}. {@link Sequential} builds
- * one as a stack of layers.
+ * one as a stack of layers; {@link #Model(List, List)} from a graph of layer applications (the
+ * functional API), with any number of inputs and outputs.
+ *
+ * <p>Several inputs and outputs: data goes in and comes out as lists, one array per input and
+ * one per output, in the order the model was built with ({@code fit(List.of(xa, xb),
+ * List.of(ya, yb), options)}, {@code predict(List.of(xa, xb))}). Each output has its own loss and
+ * metrics, and the loss trained is {@code sum_k weight_k * loss_k}
+ * ({@link #compile(List, List, Optimizer, List)}, or by output name with
+ * {@link #compile(Map, Map, Optimizer, Map)}). Results are named as Keras 3 names them:
+ * {@code loss}, then {@code <output>_loss} for each output, then {@code <output>_<metric>}
+ * ({@link #metricsNames()}), where an output is named by the layer that makes it. A model of one
+ * input and one output takes plain arrays, as before, and is unaffected by any of this.
+ *
+ * <p>Views: a model built from the layers of another model (typically
+ * {@code new Model(model.input(), model.output("conv2d"))}, Keras's feature extractor) holds no
+ * weights of its own: it reads that model's, as they are at each call, and is inference-only
+ * ({@code predict}, {@code summary}, {@code getWeights}, {@code save}; compile, fit and
+ * setWeights are refused, naming the model to train instead). It must not outlive the model it
+ * reads: once that model is closed, the view's calls fail saying so.
  *
  * <p>Memory: all weights live in one off-heap tensor and all their gradients in another (so an
  * optimizer updates the whole model in one call); activations live in buffers sized for the
@@ -59,8 +77,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * count ({@code NativeBackend.setThreads}), never on what else the process runs.
  *
  * <p>Errors: data is checked in Java before it reaches native code (row counts, widths, NaN);
- * a rejected call leaves the model as it was. A layer belongs to one model, and an optimizer
- * instance to one open model.
+ * a rejected call leaves the model as it was. A layer belongs to one model (other models may
+ * only view it), and an optimizer instance to one open model.
  */
 public class Model implements AutoCloseable {
     /** How many models of each automatic name stem ("sequential", "functional") were made. */
@@ -68,26 +86,38 @@ public class Model implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
     /** Which open model each optimizer instance is compiled into (an optimizer holds one model's state). */
     private static final Map<Optimizer, WeakReference<Model>> OPTIMIZER_OWNERS = new WeakHashMap<>();
+    /**
+     * Which model holds each layer's weights, so that a model built from another's layers can find
+     * the weights to share. Weak both ways: neither keeps a dropped model or layer alive. (Layers
+     * compare by identity.)
+     */
+    private static final Map<Layer, WeakReference<Model>> LAYER_OWNERS = new WeakHashMap<>();
 
     final Backend backend;
     private final long seed;
     final String name;
     final List<Layer> layers = new ArrayList<>();
     final Map<String, Integer> nameCounts = new HashMap<>();
-    Shape inputShape;
-    Input inputLayer; // a functional model's (named) input
+    Shape inputShape; // the (first) input's sample shape
+    List<Input> inputLayers = List.of(); // a functional model's (named) inputs, in order
 
     // Every off-heap byte, freed by close() or, for a model never closed, by the cleaner.
     private final ModelMemory memory = new ModelMemory();
     private final Cleaner.Cleanable cleanable;
     final UseGate gate;
+    // A view: the model whose weights this one reads (and keeps reachable); null for a model of its own.
+    private Model owner;
 
-    // Built: weights and gradients, each one flat tensor, with per-layer views.
+    // Built: weights and gradients, each one flat tensor, with per-layer views (a view's: its owner's).
     private volatile ParameterTable table;
+    private List<Variable> variables; // this model's weights in getWeights order (a view's: a part of its owner's)
     // The graph, fixed at build: one node per layer application, each after its inputs. A
     // functional model fixes it at construction; a Sequential one chains its layers.
     private List<Node> nodes;
     private List<Node> functionalNodes;
+    private int[] outputNodes; // per model output, the node that makes it
+    // The symbolic tensors (functional: those it was built from; Sequential: made on first request).
+    private List<KerasTensor> inputTensors, outputTensors, nodeTensors;
     // Where a layer is applied more than once, the training executor runs a copy of it at each
     // later node, bound to the same weights but to gradients of its own, added in after backward.
     private final List<Tensor[]> sharedGradients = new ArrayList<>();
@@ -95,13 +125,19 @@ public class Model implements AutoCloseable {
     // The training executor runs the model's own layers; inference runs on executors of copied
     // layers that share the weights, one per concurrent caller, kept in `idle` between calls.
     private Executor trainer;
-    private Tensor lastOutput; // the last training forward pass's output (a layer's buffer)
     private final ArrayDeque<Executor> idle = new ArrayDeque<>();
+    private final Tensor[] tensorX = new Tensor[1], tensorY = new Tensor[1]; // trainOnBatch(Tensor, Tensor)'s, reused
 
-    // Compiled.
+    // Compiled. `loss` (the first output's) is written last: its volatile write publishes the rest.
     private volatile Loss loss;
-    private boolean fusedLoss;
-    private List<Metric> metrics = List.of();
+    private List<Loss> losses = List.of();
+    private double[] lossWeights = new double[0];
+    private List<List<Metric>> outputMetrics = List.of();
+    private List<Metric> metrics = List.of();  // every output's, in order
+    private int[] metricOutput = new int[0];   // per metric, its output
+    private boolean[] fusedLoss = new boolean[0];
+    private List<String> metricsNames = List.of("loss");
+    private double[] outputLoss = new double[0]; // the last training step's loss per output, unweighted
     private Optimizer optimizer;
     private Workspace optimizerSpace;
 
@@ -136,6 +172,8 @@ public class Model implements AutoCloseable {
      * var out = new Dense(10, "softmax").apply(new Flatten().apply(x));
      * Model model = new Model(in, out);
      * }</pre>
+     * Built from the layers of another model, it is a view of that model's weights (see the class
+     * comment): {@code new Model(model.input(), model.output("conv2d"))}.
      */
     public Model(KerasTensor input, KerasTensor output) {
         this(input, output, new SplittableRandom().nextLong());
@@ -148,37 +186,154 @@ public class Model implements AutoCloseable {
 
     /** {@link #Model(KerasTensor, KerasTensor)} on {@code backend}, named {@code name} (null: "functional", ...). */
     public Model(Backend backend, long seed, String name, KerasTensor input, KerasTensor output) {
+        this(backend, seed, name, List.of(nonNull(input, "input")), List.of(nonNull(output, "output")));
+    }
+
+    /**
+     * A functional model of several inputs and outputs, as Keras's {@code Model(inputs=[a, b],
+     * outputs=[c, d])}. Data is then passed as lists in these orders; each output is named by the
+     * layer that makes it (what {@link #compile(Map, Map, Optimizer, Map)} and the logs use).
+     * An output may also feed other layers. Every input must be used; a tensor that does not lead
+     * back to the inputs is an error ("Graph disconnected") naming the layer that reads it.
+     * <pre>{@code
+     * var image = Input.of(28, 28, 1), meta = Input.of(3);
+     * var f = new Dense(32, "relu").apply(new Flatten().apply(new Conv2D(8, 3, "relu").apply(image)));
+     * var joined = new Concatenate().apply(f, meta);
+     * var digit = new Dense(10, "softmax").withName("digit").apply(joined);
+     * var size  = new Dense(1).withName("size").apply(joined);
+     * Model m = new Model(List.of(image, meta), List.of(digit, size));
+     * }</pre>
+     */
+    public Model(List<KerasTensor> inputs, List<KerasTensor> outputs) {
+        this(inputs, outputs, new SplittableRandom().nextLong());
+    }
+
+    /** {@link #Model(List, List)} whose initial weights are fixed by {@code seed}. */
+    public Model(List<KerasTensor> inputs, List<KerasTensor> outputs, long seed) {
+        this(Backends.defaultBackend(), seed, null, inputs, outputs);
+    }
+
+    /** {@link #Model(List, List)} on {@code backend}, named {@code name} (null: "functional", ...). */
+    public Model(Backend backend, long seed, String name, List<KerasTensor> inputs, List<KerasTensor> outputs) {
         this(backend, seed, name, "functional");
-        Functional g = new Functional(input, output);
-        inputShape = g.input.shape();
-        inputLayer = g.input;
-        if (inputLayer.name() == null) inputLayer.withName(autoName(inputLayer.defaultNameStem()));
-        for (int i = 0; i < g.nodes.size(); i++) {
-            Layer l = g.nodes.get(i).layer();
-            List<Shape> shapes = g.inputShapes(i);
-            if (layers.contains(l)) {
-                if (!shapes.equals(l.inputShapes())) {
-                    throw new IllegalArgumentException(l.describe() + " is applied to " + shapes + " and to " + l.inputShapes()
-                            + "; a layer applied twice shares its weights, so it takes the same input shapes each time");
+        Functional g = new Functional(inputs, outputs);
+        Model shares = weightOwner(g.layers);
+        inputLayers = List.copyOf(g.inputs);
+        inputShape = inputLayers.getFirst().shape();
+        List<String> taken = new ArrayList<>();
+        if (shares != null) for (Layer l : g.layers) taken.add(l.name());
+        for (Input in : inputLayers) {
+            if (in.name() == null) {
+                String stem = in.defaultNameStem(), fresh = autoName(stem);
+                while (taken.contains(fresh)) {
+                    nameCounts.merge(stem, 1, Integer::sum);
+                    fresh = autoName(stem);
                 }
-                continue;
+                in.withName(fresh);
+                nameCounts.merge(stem, 1, Integer::sum);
             }
-            if (l.modelName() != null) {
-                throw new IllegalArgumentException(l.describe() + " already belongs to model \"" + l.modelName()
-                        + "\"; a layer can be in one model only (its weights and buffers are that model's)");
+            if (taken.contains(in.name())) {
+                throw new IllegalArgumentException("two layers are named \"" + in.name() + "\"; layer names must be unique in a model");
             }
-            boolean auto = l.name() == null;
-            String layerName = auto ? autoName(l.defaultNameStem()) : l.name();
-            if (layerName.equals(inputLayer.name()) || layers.stream().anyMatch(x -> x.name().equals(layerName))) {
-                throw new IllegalArgumentException("two layers are named \"" + layerName + "\"; layer names must be unique in a model");
+            taken.add(in.name());
+        }
+        if (shares == null) {
+            for (int i = 0; i < g.nodes.size(); i++) {
+                Layer l = g.nodes.get(i).layer();
+                List<Shape> shapes = g.inputShapes(i);
+                if (layers.contains(l)) {
+                    if (!shapes.equals(l.inputShapes())) {
+                        throw new IllegalArgumentException(l.describe() + " is applied to " + shapes + " and to " + l.inputShapes()
+                                + "; a layer applied twice shares its weights, so it takes the same input shapes each time");
+                    }
+                    continue;
+                }
+                boolean auto = l.name() == null;
+                String layerName = auto ? autoName(l.defaultNameStem()) : l.name();
+                if (taken.contains(layerName)) {
+                    throw new IllegalArgumentException("two layers are named \"" + layerName + "\"; layer names must be unique in a model");
+                }
+                taken.add(layerName);
+                l.withName(layerName);
+                if (auto) nameCounts.merge(l.defaultNameStem(), 1, Integer::sum);
+                l.build(shapes, backend);
+                adopt(l);
+                layers.add(l);
             }
-            l.withName(layerName);
-            if (auto) nameCounts.merge(l.defaultNameStem(), 1, Integer::sum);
-            l.build(shapes, backend);
-            l.attachTo(this.name, layerWeights);
-            layers.add(l);
+        } else {
+            layers.addAll(g.layers);
         }
         functionalNodes = List.copyOf(g.nodes);
+        outputNodes = g.outputs.clone();
+        inputTensors = g.inputTensors;
+        outputTensors = g.outputTensors;
+        nodeTensors = List.copyOf(g.tensors);
+        if (shares != null) view(shares);
+    }
+
+    private static KerasTensor nonNull(KerasTensor t, String what) {
+        if (t == null) throw new IllegalArgumentException("a model needs an input and an output tensor; the " + what + " is null");
+        return t;
+    }
+
+    /**
+     * The model whose weights layers {@code ls} use: null when all are new (this model will own
+     * them), the one model they all belong to, else an error naming two layers that differ.
+     */
+    private static Model weightOwner(List<Layer> ls) {
+        Model found = null;
+        Layer foundLayer = null, fresh = null;
+        for (Layer l : ls) {
+            if (l.modelName() == null) {
+                fresh = l;
+                continue;
+            }
+            WeakReference<Model> ref;
+            synchronized (LAYER_OWNERS) {
+                ref = LAYER_OWNERS.get(l);
+            }
+            Model m = ref == null ? null : ref.get();
+            if (m == null || m.isClosed()) {
+                throw new IllegalArgumentException(l.describe() + " belongs to model \"" + l.modelName() + "\", which is closed"
+                        + " (or was dropped): its weights are gone, so no model can use the layer any more");
+            }
+            if (found != null && found != m) {
+                throw new IllegalArgumentException(l.describe() + " belongs to model \"" + m.name + "\" and " + foundLayer.describe()
+                        + " to model \"" + found.name + "\"; a model can share the weights of one other model only");
+            }
+            found = m;
+            foundLayer = l;
+        }
+        if (found != null && fresh != null) {
+            throw new IllegalArgumentException(fresh.describe() + " is new but " + foundLayer.describe() + " already belongs to model \""
+                    + found.name + "\"; a model either owns all its layers, or uses only the layers of one other model as an"
+                    + " inference-only view of its weights (a feature extractor). To train new layers on such features, predict them"
+                    + " with the view and fit a new model on them, or build the whole model from new layers");
+        }
+        return found;
+    }
+
+    /** Records that this model holds {@code l}'s weights (and tells the layer). */
+    final void adopt(Layer l) {
+        l.attachTo(this.name, layerWeights);
+        synchronized (LAYER_OWNERS) {
+            LAYER_OWNERS.put(l, new WeakReference<>(this));
+        }
+    }
+
+    /** Makes this model a view of {@code shares}'s weights: built at once, over that model's table. */
+    private void view(Model shares) {
+        try {
+            shares.ensureBuilt();
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException("model \"" + shares.name + "\" is closed: no model can use its layers any more", e);
+        }
+        owner = shares;
+        nodes = functionalNodes;
+        List<Variable> vs = new ArrayList<>();
+        for (Layer l : layers) vs.addAll(shares.variablesOf(l));
+        variables = List.copyOf(vs);
+        table = shares.table; // last: publishes a built model
     }
 
     /** The model's name: as given, or unique in this process as in Keras: "sequential", "sequential_1", ... */
@@ -200,22 +355,169 @@ public class Model implements AutoCloseable {
         return List.copyOf(layers);
     }
 
-    /** The shape of one input sample (from the {@link Input}), or null before one is added. */
+    /**
+     * The shape of one input sample (from the {@link Input}), or null before one is added; for a
+     * model of several inputs, the first one's ({@link #inputShapes()} has all).
+     */
     public Shape inputShape() {
         return inputShape;
     }
 
-    /** The compiled loss, optimizer and metrics (null / empty before {@code compile}). */
+    /** The sample shape of each input, in order (one for a Sequential model). */
+    public List<Shape> inputShapes() {
+        if (inputLayers.isEmpty()) return inputShape == null ? List.of() : List.of(inputShape);
+        return inputLayers.stream().map(Input::shape).toList();
+    }
+
+    /** How many inputs the model takes. */
+    public int inputCount() {
+        return inputLayers.isEmpty() ? 1 : inputLayers.size();
+    }
+
+    /** How many outputs the model gives. */
+    public int outputCount() {
+        return outputNodes == null ? 1 : outputNodes.length;
+    }
+
+    /** The names of the inputs (their Input layers'), in order; Keras's {@code model.input_names}. */
+    public List<String> inputNames() {
+        return inputs().stream().map(t -> t.layer().name()).toList();
+    }
+
+    /**
+     * The names of the outputs, in order: each the name of the layer that makes it, as Keras's
+     * {@code model.output_names}. They key {@link #compile(Map, Map, Optimizer, Map)} and prefix
+     * the logged losses and metrics of a model of several outputs.
+     */
+    public List<String> outputNames() {
+        List<String> out = new ArrayList<>();
+        for (int j = 0; j < outputCount(); j++) out.add(outputLayer(j).name());
+        return out;
+    }
+
+    /**
+     * The model's input as a symbolic tensor, Keras's {@code model.input}: what a model built from
+     * this one's layers starts from ({@code new Model(model.input(), model.output("conv2d"))}).
+     * A model of several inputs has {@link #inputs()} instead.
+     */
+    public KerasTensor input() {
+        List<KerasTensor> in = inputs();
+        if (in.size() != 1) throw new IllegalStateException("model \"" + name + "\" has " + in.size() + " inputs: use inputs()");
+        return in.getFirst();
+    }
+
+    /** The model's inputs as symbolic tensors, in order (Keras's {@code model.inputs}). */
+    public List<KerasTensor> inputs() {
+        symbolic();
+        return inputTensors;
+    }
+
+    /** The model's output as a symbolic tensor (Keras's {@code model.output}); {@link #outputs()} for several. */
+    public KerasTensor output() {
+        List<KerasTensor> out = outputs();
+        if (out.size() != 1) throw new IllegalStateException("model \"" + name + "\" has " + out.size() + " outputs: use outputs()");
+        return out.getFirst();
+    }
+
+    /** The model's outputs as symbolic tensors, in order (Keras's {@code model.outputs}). */
+    public List<KerasTensor> outputs() {
+        symbolic();
+        return outputTensors;
+    }
+
+    /**
+     * The symbolic output of the layer named {@code layerName} in this model, Keras's
+     * {@code model.get_layer(name).output}: with {@link #input()}, what a feature extractor is
+     * built from, {@code new Model(model.input(), model.output("conv2d"))}, a view that shares
+     * this model's weights. A layer applied more than once has no single output: an error.
+     */
+    public KerasTensor output(String layerName) {
+        Layer l = getLayer(layerName);
+        symbolic();
+        KerasTensor found = null;
+        int count = 0;
+        for (int i = 0; i < nodeTensors.size(); i++) {
+            if (nodeTensors.get(i).layer() == l) {
+                found = nodeTensors.get(i);
+                count++;
+            }
+        }
+        if (count != 1) {
+            throw new IllegalArgumentException(l.describe() + " is applied " + count + " times in model \"" + name + "\", so the"
+                    + " notion of its output is ill-defined (as in Keras); take the tensor from where it was applied");
+        }
+        return found;
+    }
+
+    /**
+     * The symbolic tensors of a Sequential model, made once it is built: an Input of its shape
+     * (named "input_layer" unless a layer has that name), then each layer applied in turn.
+     */
+    private synchronized void symbolic() {
+        if (nodeTensors != null) return;
+        ensureBuilt();
+        String inName = "input_layer";
+        for (int k = 1; hasLayer(inName); k++) inName = "input_layer_" + k;
+        KerasTensor in = Input.of(inputShape.dims());
+        in.layer().withName(inName);
+        List<KerasTensor> ts = new ArrayList<>();
+        KerasTensor t = in;
+        for (Node n : nodes) {
+            t = n.layer().apply(t);
+            ts.add(t);
+        }
+        inputTensors = List.of(in);
+        outputTensors = List.of(t);
+        nodeTensors = List.copyOf(ts);
+    }
+
+    private boolean hasLayer(String layerName) {
+        for (Layer l : layers) if (l.name().equals(layerName)) return true;
+        return false;
+    }
+
+    /**
+     * Whether this model is a view of another model's weights (built from its layers), and so
+     * inference-only; {@link #viewOf()} names that model.
+     */
+    public boolean isView() {
+        return owner != null;
+    }
+
+    /** The model whose weights this view reads, or null for a model that holds its own. */
+    public Model viewOf() {
+        return owner;
+    }
+
+    /** The compiled loss (the first output's), or null before {@code compile}. */
     public Loss loss() {
         return loss;
+    }
+
+    /** The compiled loss of each output, in order (empty before {@code compile}). */
+    public List<Loss> losses() {
+        return losses;
+    }
+
+    /** The weight of each output's loss in the total, in order (empty before {@code compile}). */
+    public List<Double> lossWeights() {
+        List<Double> w = new ArrayList<>();
+        for (double d : lossWeights) w.add(d);
+        return List.copyOf(w);
     }
 
     public Optimizer optimizer() {
         return optimizer;
     }
 
+    /** The compiled metrics, every output's in output order (empty before {@code compile}). */
     public List<Metric> metrics() {
         return metrics;
+    }
+
+    /** The compiled metrics of each output (after resolving "accuracy" to the one its loss needs). */
+    public List<List<Metric>> metricsPerOutput() {
+        return outputMetrics;
     }
 
     boolean isBuilt() {
@@ -259,6 +561,7 @@ public class Model implements AutoCloseable {
         bind(layers, t);
         for (Layer l : layers) l.initializeWeights(rng);
         nodes = graph();
+        if (outputNodes == null) outputNodes = new int[] {nodes.size() - 1};
         List<Layer> instances = new ArrayList<>();
         java.util.Set<Layer> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Node node : nodes) {
@@ -271,7 +574,8 @@ public class Model implements AutoCloseable {
             bindLike(c, l, t, memory.open());
             instances.add(c);
         }
-        trainer = new Executor(backend, instances, inputsOf(nodes), nodes.size() - 1, inputShape, true, memory);
+        trainer = new Executor(backend, instances, inputsOf(nodes), outputNodes, inputShapes(), true, memory);
+        variables = t.variables();
         table = t; // last: the volatile write publishes a fully built model to inference threads
     }
 
@@ -290,6 +594,12 @@ public class Model implements AutoCloseable {
     List<Node> nodes() {
         ensureBuilt();
         return nodes;
+    }
+
+    /** Per output, the node that makes it (building the model if it is not yet). */
+    int[] outputNodes() {
+        ensureBuilt();
+        return outputNodes.clone();
     }
 
     private static int[][] inputsOf(List<Node> nodes) {
@@ -347,7 +657,7 @@ public class Model implements AutoCloseable {
         copy.bindWeights(w, g);
     }
 
-    /** The model's weight table: every weight's layer, name, offset, shape and trainability. */
+    /** The weight table holding the model's weights (a view's: the table of the model it reads). */
     public ParameterTable parameterTable() {
         ensureBuilt();
         return table;
@@ -357,18 +667,46 @@ public class Model implements AutoCloseable {
         return (int) inputShape.size();
     }
 
-    /** The layer whose output is the model's. */
+    private int inputWidth(int k) {
+        return (int) (inputLayers.isEmpty() ? inputShape : inputLayers.get(k).shape()).size();
+    }
+
+    /** The layer that makes output j. */
+    private Layer outputLayer(int j) {
+        List<Node> g = nodes != null ? nodes : functionalNodes;
+        return g == null ? layers.getLast() : g.get(outputNodes[j]).layer();
+    }
+
+    /** The layer whose output is the model's (the first output's). */
     private Layer lastLayer() {
-        return nodes != null ? nodes.getLast().layer() : layers.getLast();
+        return outputLayer(0);
     }
 
     private int outputWidth() {
-        return (int) lastLayer().outputShape().size();
+        return outputWidth(0);
+    }
+
+    private int outputWidth(int j) {
+        return (int) outputLayer(j).outputShape().size();
     }
 
     /** Values per target row: the output width, or 1 when the loss takes class indices. */
     private int targetWidth() {
-        return loss == null ? outputWidth() : loss.targetWidth(outputWidth());
+        return targetWidth(0);
+    }
+
+    private int targetWidth(int j) {
+        return losses.isEmpty() ? outputWidth(j) : losses.get(j).targetWidth(outputWidth(j));
+    }
+
+    /** Where results go: [total loss, each output's loss (several outputs only), metrics...]. */
+    int lossSlots() {
+        return losses.size() > 1 ? 1 + losses.size() : 1;
+    }
+
+    /** The unweighted loss of output j in the last training step. */
+    double lastOutputLoss(int j) {
+        return outputLoss[j];
     }
 
     /**
@@ -387,8 +725,8 @@ public class Model implements AutoCloseable {
             bindLike(c, node.layer(), table, null); // gradient views never written: inference has no backward
             copies.add(c);
         }
-        Executor fresh = new Executor(backend, copies, inputsOf(nodes), nodes.size() - 1, inputShape, false, memory);
-        fresh.setTargetWidth(targetWidth());
+        Executor fresh = new Executor(backend, copies, inputsOf(nodes), outputNodes, inputShapes(), false, memory);
+        for (int j = 0; j < outputNodes.length; j++) fresh.setTargetWidth(j, targetWidth(j));
         return fresh;
     }
 
@@ -405,21 +743,64 @@ public class Model implements AutoCloseable {
      */
     private Executor enter() {
         ensureBuilt();
-        boolean counted = gate.enterRead();
+        int held = enterRead();
         try {
             Executor e = borrow();
-            e.countedReader = counted;
+            e.heldGates = held;
             return e;
         } catch (RuntimeException | Error t) {
-            if (counted) gate.exitRead();
+            exitRead(held);
             throw t;
         }
     }
 
     private void exit(Executor e) {
-        boolean counted = e.countedReader;
+        int held = e.heldGates;
         giveBack(e);
-        if (counted) gate.exitRead();
+        exitRead(held);
+    }
+
+    /**
+     * Enters as a reader: for a view, first the gate of the model whose weights it reads (so a
+     * prediction sees them between training steps, and that model is not freed under it), then its
+     * own. Returns which gates to leave: bit 1 its own, bit 2 the owner's (a thread that holds the
+     * write side already reads as part of it).
+     */
+    private int enterRead() {
+        int held = 0;
+        if (owner != null) {
+            try {
+                if (owner.gate.enterRead()) held |= 2;
+            } catch (IllegalStateException e) {
+                throw ownerClosed(e);
+            }
+        }
+        try {
+            if (gate.enterRead()) held |= 1;
+        } catch (RuntimeException | Error t) {
+            if ((held & 2) != 0) owner.gate.exitRead();
+            throw t;
+        }
+        return held;
+    }
+
+    private void exitRead(int held) {
+        if ((held & 1) != 0) gate.exitRead();
+        if ((held & 2) != 0) owner.gate.exitRead();
+    }
+
+    private IllegalStateException ownerClosed(Throwable cause) {
+        return new IllegalStateException("model \"" + name + "\" is a view of the weights of model \"" + owner.name
+                + "\", which is closed; a view cannot outlive the model whose weights it reads", cause);
+    }
+
+    /** Views read another model's weights and never change them: {@code what} is refused, saying why. */
+    private void requireOwnWeights(String what) {
+        if (owner == null) return;
+        throw new IllegalStateException("model \"" + name + "\" is an inference-only view of the weights of model \"" + owner.name
+                + "\" (it is built from that model's layers), so it cannot " + what + ": train or change model \"" + owner.name
+                + "\" instead (the view sees its weights as they are at each call), or save this view and load it as a model of"
+                + " its own");
     }
 
     // ------------------------------------------------------------------ compile
@@ -441,33 +822,159 @@ public class Model implements AutoCloseable {
 
     /**
      * Configures training with loss and metric objects. An optimizer keeps one model's state, so an
-     * instance compiled into another model that is still open is rejected, naming both.
+     * instance compiled into another model that is still open is rejected, naming both. On a model
+     * of several outputs the loss and the metrics apply to every output, each weighted 1.
      */
     public void compile(Loss loss, Optimizer optimizer, Metric... metrics) {
+        if (loss == null) throw new IllegalArgumentException("compile: loss is null");
+        if (optimizer == null) throw new IllegalArgumentException("compile: optimizer is null");
+        Metric[] given = metrics == null ? new Metric[0] : metrics;
+        for (int i = 0; i < given.length; i++) {
+            if (given[i] == null) throw new IllegalArgumentException("compile: metric " + i + " is null");
+        }
+        int m = outputCount();
+        compileAll(Collections.nCopies(m, loss), ones(m), optimizer, Collections.nCopies(m, List.of(given)));
+    }
+
+    /**
+     * Configures a model of several outputs, one entry per output in {@link #outputNames()} order,
+     * as Keras's {@code compile(loss=[...], loss_weights=[...], metrics=[[...], [...]])}: the loss
+     * trained is {@code sum_k lossWeights[k] * losses[k]}. {@code lossWeights} null weighs every
+     * loss 1; {@code metrics} null (or a null entry) gives an output no metrics.
+     * <pre>{@code
+     * model.compile(List.of(Losses.of("sparse_categorical_crossentropy"), Losses.of("mse")), List.of(1.0, 0.5),
+     *         new Adam(1e-3), List.of(List.of(Metrics.of("accuracy")), List.of(Metrics.of("mae"))));
+     * }</pre>
+     */
+    public void compile(List<Loss> losses, List<Double> lossWeights, Optimizer optimizer, List<List<Metric>> metrics) {
+        int m = outputCount();
+        List<String> outs = outputNames();
+        if (losses == null || losses.size() != m) {
+            throw new IllegalArgumentException("compile: model \"" + name + "\" has " + m + " outputs " + outs + ", so it takes " + m
+                    + " losses, got " + (losses == null ? "null" : losses.size()));
+        }
+        for (int j = 0; j < m; j++) {
+            if (losses.get(j) == null) throw new IllegalArgumentException("compile: the loss of output " + j + " (\"" + outs.get(j) + "\") is null");
+        }
+        if (optimizer == null) throw new IllegalArgumentException("compile: optimizer is null");
+        double[] w = ones(m);
+        if (lossWeights != null) {
+            if (lossWeights.size() != m) {
+                throw new IllegalArgumentException("compile: model \"" + name + "\" has " + m + " outputs " + outs + ", so it takes "
+                        + m + " loss weights, got " + lossWeights.size());
+            }
+            for (int j = 0; j < m; j++) w[j] = lossWeight(lossWeights.get(j), outs.get(j));
+        }
+        List<List<Metric>> ms = new ArrayList<>();
+        if (metrics != null && metrics.size() != m) {
+            throw new IllegalArgumentException("compile: model \"" + name + "\" has " + m + " outputs " + outs + ", so metrics takes "
+                    + m + " lists (one per output), got " + metrics.size());
+        }
+        for (int j = 0; j < m; j++) {
+            List<Metric> mj = metrics == null || metrics.get(j) == null ? List.of() : metrics.get(j);
+            for (int i = 0; i < mj.size(); i++) {
+                if (mj.get(i) == null) {
+                    throw new IllegalArgumentException("compile: metric " + i + " of output " + j + " (\"" + outs.get(j) + "\") is null");
+                }
+            }
+            ms.add(List.copyOf(mj));
+        }
+        compileAll(List.copyOf(losses), w, optimizer, ms);
+    }
+
+    /**
+     * {@link #compile(Map, Map, Optimizer, Map)} with every loss weighted 1.
+     */
+    public void compile(Map<String, String> losses, Optimizer optimizer, Map<String, List<String>> metrics) {
+        compile(losses, null, optimizer, metrics);
+    }
+
+    /**
+     * Configures a model of several outputs by output name (the name of the layer that makes each,
+     * {@link #outputNames()}), as Keras's dicts {@code compile(loss={"digit": ..., "size": ...},
+     * loss_weights={...}, metrics={...})}, with Keras's names for losses and metrics. Every output
+     * needs a loss; a weight not given is 1, metrics not given are none. A key that names no
+     * output is an error listing the outputs.
+     * <pre>{@code
+     * model.compile(Map.of("digit", "sparse_categorical_crossentropy", "size", "mse"), Map.of("size", 0.5),
+     *         new Adam(1e-3), Map.of("digit", List.of("accuracy"), "size", List.of("mae")));
+     * }</pre>
+     */
+    public void compile(Map<String, String> losses, Map<String, Double> lossWeights, Optimizer optimizer,
+            Map<String, List<String>> metrics) {
+        List<String> outs = outputNames();
+        if (losses == null) throw new IllegalArgumentException("compile: losses is null");
+        checkKeys(losses.keySet(), outs, "loss");
+        if (lossWeights != null) checkKeys(lossWeights.keySet(), outs, "lossWeights");
+        if (metrics != null) checkKeys(metrics.keySet(), outs, "metrics");
+        List<Loss> ls = new ArrayList<>();
+        List<Double> ws = new ArrayList<>();
+        List<List<Metric>> ms = new ArrayList<>();
+        for (String out : outs) {
+            String l = losses.get(out);
+            if (l == null) {
+                throw new IllegalArgumentException("compile: output \"" + out + "\" has no loss; every output of model \"" + name
+                        + "\" needs one: give a loss for each of " + outs);
+            }
+            ls.add(Losses.of(l));
+            ws.add(lossWeights == null || lossWeights.get(out) == null ? 1.0 : lossWeights.get(out));
+            List<Metric> mj = new ArrayList<>();
+            List<String> names = metrics == null || metrics.get(out) == null ? List.of() : metrics.get(out);
+            for (String mn : names) mj.add(Metrics.of(mn));
+            ms.add(mj);
+        }
+        compile(ls, ws, optimizer, ms);
+    }
+
+    private void checkKeys(java.util.Set<String> keys, List<String> outs, String what) {
+        for (String k : keys) {
+            if (!outs.contains(k)) {
+                throw new IllegalArgumentException("compile: in " + what + ", key \"" + k + "\" does not correspond to any output of"
+                        + " model \"" + name + "\"; its outputs are " + outs);
+            }
+        }
+    }
+
+    private static double lossWeight(Double w, String output) {
+        if (w == null || !Double.isFinite(w)) {
+            throw new IllegalArgumentException("compile: the loss weight of output \"" + output + "\" must be a finite number, got " + w);
+        }
+        return w;
+    }
+
+    private static double[] ones(int m) {
+        double[] w = new double[m];
+        java.util.Arrays.fill(w, 1.0);
+        return w;
+    }
+
+    /** compile's common part: losses, weights and metrics per output (all checked non-null), under the write side. */
+    private void compileAll(List<Loss> ls, double[] weights, Optimizer optimizer, List<List<Metric>> given) {
         gate.enterWrite();
         try {
-            if (loss == null) throw new IllegalArgumentException("compile: loss is null");
-            if (optimizer == null) throw new IllegalArgumentException("compile: optimizer is null");
-            Metric[] given = metrics == null ? new Metric[0] : metrics;
-            for (int i = 0; i < given.length; i++) {
-                if (given[i] == null) throw new IllegalArgumentException("compile: metric " + i + " is null");
-            }
-            List<Metric> ms = List.of(given);
+            requireOwnWeights("be compiled");
             build();
-            int c = outputWidth(), tw = loss.targetWidth(c);
-            List<Metric> resolved = new ArrayList<>();
-            for (Metric m : ms) {
-                // As Keras: "accuracy" means the accuracy that fits the loss's targets.
-                Metric r = m instanceof dev.sinew.metrics.Accuracy && tw == 1 && c > 1
-                        ? dev.sinew.metrics.SparseCategoricalAccuracy.asAccuracy() : m;
-                if (r.targetWidth(c) != tw) {
-                    throw new IllegalArgumentException("metric " + m.name() + " reads " + r.targetWidth(c) + " target values per row"
-                            + " but loss " + loss.name() + " takes " + tw + (tw == 1 ? " (class indices): use"
-                            + " sparse_categorical_accuracy" : " (one-hot rows): use categorical_accuracy"));
+            int m = outputNodes.length;
+            List<String> outs = outputNames();
+            List<List<Metric>> resolvedPerOutput = new ArrayList<>();
+            for (int j = 0; j < m; j++) {
+                Loss lj = ls.get(j);
+                int c = outputWidth(j), tw = lj.targetWidth(c);
+                List<Metric> resolved = new ArrayList<>();
+                for (Metric mt : given.get(j)) {
+                    // As Keras: "accuracy" means the accuracy that fits the loss's targets.
+                    Metric r = mt instanceof dev.sinew.metrics.Accuracy && tw == 1 && c > 1
+                            ? dev.sinew.metrics.SparseCategoricalAccuracy.asAccuracy() : mt;
+                    if (r.targetWidth(c) != tw) {
+                        throw new IllegalArgumentException("metric " + mt.name() + (m > 1 ? " of output \"" + outs.get(j) + "\"" : "")
+                                + " reads " + r.targetWidth(c) + " target values per row"
+                                + " but loss " + lj.name() + " takes " + tw + (tw == 1 ? " (class indices): use"
+                                + " sparse_categorical_accuracy" : " (one-hot rows): use categorical_accuracy"));
+                    }
+                    resolved.add(r);
                 }
-                resolved.add(r);
+                resolvedPerOutput.add(List.copyOf(resolved));
             }
-            ms = List.copyOf(resolved);
             claim(optimizer);
             Workspace state = memory.open();
             try {
@@ -480,21 +987,74 @@ public class Model implements AutoCloseable {
             if (this.optimizer != null && this.optimizer != optimizer) release(this.optimizer);
             memory.close(optimizerSpace);
             optimizerSpace = state;
-            trainer.setTargetWidth(tw);
-            synchronized (idle) {
-                for (Executor e : idle) e.setTargetWidth(tw);
+            for (int j = 0; j < m; j++) {
+                int tw = ls.get(j).targetWidth(outputWidth(j));
+                trainer.setTargetWidth(j, tw);
+                synchronized (idle) {
+                    for (Executor e : idle) e.setTargetWidth(j, tw);
+                }
             }
-            boolean fused = lastLayer() instanceof Activated a && loss.fusesWith(a.activation());
+            // A loss fuses with its output's activation (softmax + cross-entropy: dz = p - y) only
+            // where it is the output's one reader: a layer that also reads it needs dL/dy.
+            int[] readers = new int[nodes.size()];
+            for (Node node : nodes) for (int i : node.inputs()) if (i >= 0) readers[i]++;
+            boolean[] fused = new boolean[m];
+            for (int j = 0; j < m; j++) {
+                fused[j] = outputLayer(j) instanceof Activated a && ls.get(j).fusesWith(a.activation()) && readers[outputNodes[j]] == 0;
+            }
             for (int i = 0; i < trainer.layers.size(); i++) {
-                if (trainer.layers.get(i) instanceof Activated a) a.setActivationFusedWithLoss(fused && i == nodes.size() - 1);
+                if (trainer.layers.get(i) instanceof Activated a) {
+                    boolean f = false;
+                    for (int j = 0; j < m; j++) f |= fused[j] && outputNodes[j] == i;
+                    a.setActivationFusedWithLoss(f);
+                }
+            }
+            List<Metric> flat = new ArrayList<>();
+            List<Integer> owners = new ArrayList<>();
+            for (int j = 0; j < m; j++) {
+                for (Metric mt : resolvedPerOutput.get(j)) {
+                    flat.add(mt);
+                    owners.add(j);
+                }
             }
             this.fusedLoss = fused;
             this.optimizer = optimizer;
-            this.metrics = ms;
-            this.loss = loss;
+            this.losses = List.copyOf(ls);
+            this.lossWeights = weights.clone();
+            this.outputMetrics = List.copyOf(resolvedPerOutput);
+            this.metrics = List.copyOf(flat);
+            this.metricOutput = owners.stream().mapToInt(Integer::intValue).toArray();
+            this.metricsNames = names(outs, resolvedPerOutput);
+            this.outputLoss = new double[m];
+            this.loss = ls.getFirst();
         } finally {
             gate.exitWrite();
         }
+    }
+
+    /**
+     * The names of the results, as Keras 3 logs them: "loss"; for several outputs then
+     * "{output}_loss" for each and "{output}_{metric}" for each metric, a repeated name getting
+     * "_1", "_2", ...; for one output the metrics' own names.
+     */
+    private static List<String> names(List<String> outs, List<List<Metric>> perOutput) {
+        List<String> names = new ArrayList<>();
+        names.add("loss");
+        boolean several = outs.size() > 1;
+        if (several) for (String o : outs) names.add(o + "_loss");
+        Map<String, Integer> seen = new HashMap<>();
+        for (int j = 0; j < outs.size(); j++) {
+            for (Metric mt : perOutput.get(j)) {
+                if (!several) {
+                    names.add(mt.name());
+                    continue;
+                }
+                String n = outs.get(j) + "_" + mt.name();
+                int k = seen.merge(n, 1, Integer::sum);
+                names.add(k == 1 ? n : n + "_" + (k - 1));
+            }
+        }
+        return List.copyOf(names);
     }
 
     /** Records that {@code optimizer} is this model's, or rejects it if another open model has it. */
@@ -522,12 +1082,13 @@ public class Model implements AutoCloseable {
         return loss != null;
     }
 
-    /** Names of the values {@link #trainOnBatch} returns: "loss", then each metric. */
+    /**
+     * Names of the values {@link #trainOnBatch} and {@link #evaluate} return and of the logs
+     * {@code fit} records: "loss", then each metric; for a model of several outputs "loss", then
+     * "{output}_loss" for each output, then "{output}_{metric}" (Keras 3's names).
+     */
     public List<String> metricsNames() {
-        List<String> names = new ArrayList<>();
-        names.add("loss");
-        for (Metric m : metrics) names.add(m.name());
-        return names;
+        return metricsNames;
     }
 
     // ------------------------------------------------------------------ training and inference
@@ -541,7 +1102,22 @@ public class Model implements AutoCloseable {
         try {
             checkCompiled("trainOnBatch");
             int n = loadBatch(trainer, x, y);
-            return trainStep(trainer.x, trainer.target(), n);
+            return trainStep(trainer.xs, trainer.targets(), n);
+        } finally {
+            gate.exitWrite();
+        }
+    }
+
+    /**
+     * One gradient step on one batch of a model of several inputs or outputs: one array per
+     * input and one per output, in order. Returns the values named by {@link #metricsNames()}.
+     */
+    public float[] trainOnBatch(List<float[][]> xs, List<float[][]> ys) {
+        gate.enterWrite();
+        try {
+            checkCompiled("trainOnBatch");
+            int n = loadBatch(trainer, xs, ys);
+            return trainStep(trainer.xs, trainer.targets(), n);
         } finally {
             gate.exitWrite();
         }
@@ -554,31 +1130,47 @@ public class Model implements AutoCloseable {
             checkCompiled("trainOnBatch");
             int n = checkTensors(x, y);
             trainer.ensureCapacity(n);
-            return trainStep(x, y, n);
+            tensorX[0] = x;
+            tensorY[0] = y;
+            try {
+                return trainStep(tensorX, tensorY, n);
+            } finally {
+                tensorX[0] = null;
+                tensorY[0] = null;
+            }
         } finally {
             gate.exitWrite();
         }
     }
 
-    private float[] trainStep(Tensor x, Tensor y, int n) {
-        float[] result = new float[1 + metrics.size()];
-        result[0] = (float) forwardBackward(x, y, n);
+    private float[] trainStep(Tensor[] xs, Tensor[] ys, int n) {
+        float[] result = new float[lossSlots() + metrics.size()];
+        result[0] = (float) forwardBackward(xs, ys, n);
         optimizer.step();
-        // The update changed the weights, not the output buffer: metrics see this batch's predictions.
-        scoreMetrics(result, lastOutput, y, n);
+        if (losses.size() > 1) for (int j = 0; j < losses.size(); j++) result[1 + j] = (float) outputLoss[j];
+        // The update changed the weights, not the output buffers: metrics see this batch's predictions.
+        scoreMetrics(result, trainer, ys, n);
         return result;
     }
 
-    /** Inference on the n rows in e's batch buffers: result = [loss, metric...]. */
+    /** Inference on the n rows in e's batch buffers: result = [loss, (output losses,) metric...]. */
     private void score(Executor e, float[] result, int n) {
-        Tensor out = e.forward(e.x, n, false);
-        result[0] = (float) loss.compute(backend, out, e.target(), n, outputWidth(), null, fusedLoss);
-        scoreMetrics(result, out, e.target(), n);
+        e.forward(e.xs, n, false);
+        double total = 0;
+        for (int j = 0; j < losses.size(); j++) {
+            double v = losses.get(j).compute(backend, e.output(j), e.target(j), n, outputWidth(j), null, fusedLoss[j]);
+            if (losses.size() > 1) result[1 + j] = (float) v;
+            total += lossWeights[j] * v;
+        }
+        result[0] = (float) total;
+        scoreMetrics(result, e, e.targets(), n);
     }
 
-    private void scoreMetrics(float[] result, Tensor out, Tensor y, int n) {
+    private void scoreMetrics(float[] result, Executor e, Tensor[] ys, int n) {
+        int base = lossSlots();
         for (int i = 0; i < metrics.size(); i++) {
-            result[i + 1] = (float) metrics.get(i).compute(backend, out, y, n, outputWidth());
+            int j = metricOutput[i];
+            result[base + i] = (float) metrics.get(i).compute(backend, e.output(j), ys[j], n, outputWidth(j));
         }
     }
 
@@ -591,19 +1183,45 @@ public class Model implements AutoCloseable {
         try {
             checkCompiled("computeGradients");
             int n = loadBatch(trainer, x, y);
-            return forwardBackward(trainer.x, trainer.target(), n);
+            return forwardBackward(trainer.xs, trainer.targets(), n);
         } finally {
             gate.exitWrite();
         }
     }
 
-    private double forwardBackward(Tensor x, Tensor y, int n) {
-        Tensor out = trainer.forward(x, n, true);
-        lastOutput = out;
-        double value = loss.compute(backend, out, y, n, outputWidth(), trainer.lossGrad, fusedLoss);
-        trainer.backward(trainer.lossGrad, n);
-        for (Tensor[] pair : sharedGradients) backend.axpy(pair[0].size(), 1f, pair[0], pair[1]);
-        return value;
+    /** {@link #computeGradients(float[][], float[][])} for a model of several inputs or outputs: the weighted total loss. */
+    public double computeGradients(List<float[][]> xs, List<float[][]> ys) {
+        gate.enterWrite();
+        try {
+            checkCompiled("computeGradients");
+            int n = loadBatch(trainer, xs, ys);
+            return forwardBackward(trainer.xs, trainer.targets(), n);
+        } finally {
+            gate.exitWrite();
+        }
+    }
+
+    /**
+     * Forward, each output's loss and its gradient (times the output's weight), backward: returns
+     * {@code sum_j weight_j * loss_j} and keeps each loss in {@link #lastOutputLoss}.
+     */
+    private double forwardBackward(Tensor[] xs, Tensor[] ys, int n) {
+        trainer.forward(xs, n, true);
+        double total = 0;
+        double[] each = outputLoss;
+        for (int j = 0; j < losses.size(); j++) {
+            Tensor grad = trainer.lossGrads[j];
+            double v = losses.get(j).compute(backend, trainer.output(j), ys[j], n, outputWidth(j), grad, fusedLoss[j]);
+            each[j] = v;
+            if (lossWeights[j] != 1) backend.scale(grad, (long) n * outputWidth(j), (float) lossWeights[j]);
+            total += lossWeights[j] * v;
+        }
+        trainer.backward(n);
+        for (int i = 0; i < sharedGradients.size(); i++) {
+            Tensor[] pair = sharedGradients.get(i);
+            backend.axpy(pair[0].size(), 1f, pair[0], pair[1]);
+        }
+        return total;
     }
 
     /** The model's outputs for a batch, as {@code float[batch][outputs]} (inference: dropout off). Thread-safe. */
@@ -613,7 +1231,24 @@ public class Model implements AutoCloseable {
             int n = checkX(x);
             e.ensureCapacity(n);
             e.copyBatch(x, null, 0, n);
-            return e.forward(e.x, n, false).toRows(n, outputWidth());
+            return e.forward(e.xs[0], n, false).toRows(n, outputWidth());
+        } finally {
+            exit(e);
+        }
+    }
+
+    /** The outputs of a model of several inputs or outputs for one batch: one array per output. Thread-safe. */
+    public List<float[][]> predictOnBatch(List<float[][]> xs) {
+        Executor e = enter();
+        try {
+            float[][][] in = arrays(xs, inputCount(), "xs", "input");
+            int n = checkInputs(in, "x");
+            e.ensureCapacity(n);
+            e.copyBatch(in, null, 0, n);
+            e.forward(e.xs, n, false);
+            List<float[][]> out = new ArrayList<>();
+            for (int j = 0; j < outputCount(); j++) out.add(e.output(j).toRows(n, outputWidth(j)));
+            return out;
         } finally {
             exit(e);
         }
@@ -623,6 +1258,7 @@ public class Model implements AutoCloseable {
     public float[][] predictOnBatch(Tensor x) {
         Executor e = enter();
         try {
+            requireSingle();
             int n = checkTensor(x, inputWidth(), "x");
             checkFinite(x, n, inputWidth(), "x");
             e.ensureCapacity(n);
@@ -638,12 +1274,91 @@ public class Model implements AutoCloseable {
         Executor e = enter();
         try {
             int n = loadBatch(e, x, y);
-            float[] result = new float[1 + metrics.size()];
+            float[] result = new float[lossSlots() + metrics.size()];
             score(e, result, n);
             return result;
         } finally {
             exit(e);
         }
+    }
+
+    /** {@link #testOnBatch(float[][], float[][])} for a model of several inputs or outputs. Thread-safe. */
+    public float[] testOnBatch(List<float[][]> xs, List<float[][]> ys) {
+        checkCompiled("testOnBatch");
+        Executor e = enter();
+        try {
+            int n = loadBatch(e, xs, ys);
+            float[] result = new float[lossSlots() + metrics.size()];
+            score(e, result, n);
+            return result;
+        } finally {
+            exit(e);
+        }
+    }
+
+    // ------------------------------------------------------------------ one input and several outputs, or the reverse
+
+    // Java's List.of(x) of one float[][] x is a list of its rows (List<float[]>), so a model of
+    // several inputs and one output, or one input and several outputs, takes the single side as
+    // a plain array: fit(List.of(xa, xb), y, options), fit(x, List.of(ya, yb), options).
+
+    /** {@link #fit(List, List, FitOptions)} for a model of several inputs and one output. */
+    public History fit(List<float[][]> xs, float[][] y, FitOptions options) {
+        return fit(xs, one(y, "y"), options);
+    }
+
+    /** {@link #fit(List, List, FitOptions)} for a model of one input and several outputs. */
+    public History fit(float[][] x, List<float[][]> ys, FitOptions options) {
+        return fit(one(x, "x"), ys, options);
+    }
+
+    /** {@link #evaluate(List, List, int)} for a model of several inputs and one output. Thread-safe. */
+    public float[] evaluate(List<float[][]> xs, float[][] y, int batchSize) {
+        return evaluate(xs, one(y, "y"), batchSize);
+    }
+
+    /** {@link #evaluate(List, List, int)} for a model of one input and several outputs. Thread-safe. */
+    public float[] evaluate(float[][] x, List<float[][]> ys, int batchSize) {
+        return evaluate(one(x, "x"), ys, batchSize);
+    }
+
+    /** {@link #trainOnBatch(List, List)} for a model of several inputs and one output. */
+    public float[] trainOnBatch(List<float[][]> xs, float[][] y) {
+        return trainOnBatch(xs, one(y, "y"));
+    }
+
+    /** {@link #trainOnBatch(List, List)} for a model of one input and several outputs. */
+    public float[] trainOnBatch(float[][] x, List<float[][]> ys) {
+        return trainOnBatch(one(x, "x"), ys);
+    }
+
+    /** {@link #testOnBatch(List, List)} for a model of several inputs and one output. Thread-safe. */
+    public float[] testOnBatch(List<float[][]> xs, float[][] y) {
+        return testOnBatch(xs, one(y, "y"));
+    }
+
+    /** {@link #testOnBatch(List, List)} for a model of one input and several outputs. Thread-safe. */
+    public float[] testOnBatch(float[][] x, List<float[][]> ys) {
+        return testOnBatch(one(x, "x"), ys);
+    }
+
+    /**
+     * Every output of a model of one input (and any number of outputs) for every row of x, in
+     * batches of 32: one array per output, as Keras's {@code model.predict(x)} gives a list for
+     * several outputs. Thread-safe.
+     */
+    public List<float[][]> predictOutputs(float[][] x) {
+        return predict(one(x, "x"), 32);
+    }
+
+    /** {@link #predictOutputs(float[][])} in batches of {@code batchSize}. Thread-safe. */
+    public List<float[][]> predictOutputs(float[][] x, int batchSize) {
+        return predict(one(x, "x"), batchSize);
+    }
+
+    private static List<float[][]> one(float[][] a, String what) {
+        if (a == null) throw new IllegalArgumentException(what + " is null");
+        return Collections.singletonList(a);
     }
 
     // ------------------------------------------------------------------ integer labels
@@ -818,7 +1533,22 @@ public class Model implements AutoCloseable {
     public History fit(float[][] x, float[][] y, FitOptions options) {
         checkCompiled("fit");
         if (options == null) throw new IllegalArgumentException("fit: options are null");
-        return Trainer.fit(this, x, y, options);
+        requireSingle();
+        return Trainer.fit(this, new float[][][] {x}, new float[][][] {y}, options);
+    }
+
+    /**
+     * Trains a model of several inputs or outputs: {@code xs} one array per input, {@code ys} one
+     * per output (in the orders the model was built with; class indices as rows of one value for
+     * a sparse loss), all with the same number of samples. Validation data, if any, comes as
+     * lists too ({@link FitOptions.Builder#validationData(List, List)}) or by
+     * {@code validationSplit}. The logs hold "loss", "{output}_loss" and "{output}_{metric}", and
+     * "val_" ones for validation: what callbacks monitor ({@code new EarlyStopping("val_digit_accuracy", 3)}).
+     */
+    public History fit(List<float[][]> xs, List<float[][]> ys, FitOptions options) {
+        checkCompiled("fit");
+        if (options == null) throw new IllegalArgumentException("fit: options are null");
+        return Trainer.fit(this, arrays(xs, inputCount(), "xs", "input"), arrays(ys, outputCount(), "ys", "output"), options);
     }
 
     /** {@link #fit(float[][], float[][], FitOptions)} on a {@link Dataset}. */
@@ -849,25 +1579,63 @@ public class Model implements AutoCloseable {
         try {
             int rows = checkX(x), ny = checkY(y);
             if (rows != ny) throw new IllegalArgumentException("x has " + rows + " samples but y has " + ny);
-            // As Keras: the loss is a mean weighted by batch size, each metric accumulates its own state.
-            MetricState[] states = newMetricStates();
-            double lossSum = 0;
-            for (int from = 0; from < rows; from += batchSize) {
-                int to = Math.min(rows, from + batchSize), n = to - from;
-                e.ensureCapacity(n);
-                e.copyBatch(x, y, from, to);
-                Tensor out = e.forward(e.x, n, false);
-                float value = (float) loss.compute(backend, out, e.target(), n, outputWidth(), null, fusedLoss);
-                lossSum += (double) value * n;
-                for (MetricState st : states) st.update(backend, out, e.target(), n, outputWidth());
-            }
-            float[] r = new float[1 + metrics.size()];
-            r[0] = (float) (lossSum / rows);
-            for (int k = 0; k < states.length; k++) r[k + 1] = (float) states[k].result();
-            return r;
+            return evaluate(e, new float[][][] {x}, new float[][][] {y}, rows, batchSize);
         } finally {
             exit(e);
         }
+    }
+
+    /** {@link #evaluate(List, List, int)} in batches of 32. Thread-safe. */
+    public float[] evaluate(List<float[][]> xs, List<float[][]> ys) {
+        return evaluate(xs, ys, 32);
+    }
+
+    /**
+     * Loss and metrics of a model of several inputs or outputs over all of (xs, ys), in batches of
+     * {@code batchSize}: the values named by {@link #metricsNames()}. Thread-safe.
+     */
+    public float[] evaluate(List<float[][]> xs, List<float[][]> ys, int batchSize) {
+        checkCompiled("evaluate");
+        if (batchSize < 1) throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
+        float[][][] in = arrays(xs, inputCount(), "xs", "input"), targets = arrays(ys, outputCount(), "ys", "output");
+        Executor e = enter();
+        try {
+            int rows = checkAll(in, targets, "x", "y");
+            return evaluate(e, in, targets, rows, batchSize);
+        } finally {
+            exit(e);
+        }
+    }
+
+    /** evaluate's loop over data already checked for shape (finiteness is checked batch by batch). */
+    private float[] evaluate(Executor e, float[][][] xs, float[][][] ys, int rows, int batchSize) {
+        // As Keras: each loss is a mean weighted by batch size, each metric accumulates its own state.
+        MetricState[] states = newMetricStates();
+        int m = losses.size();
+        double lossSum = 0;
+        double[] outputSums = new double[m];
+        for (int from = 0; from < rows; from += batchSize) {
+            int to = Math.min(rows, from + batchSize), n = to - from;
+            e.ensureCapacity(n);
+            e.copyBatch(xs, ys, from, to);
+            e.forward(e.xs, n, false);
+            double total = 0;
+            for (int j = 0; j < m; j++) {
+                float value = (float) losses.get(j).compute(backend, e.output(j), e.target(j), n, outputWidth(j), null, fusedLoss[j]);
+                outputSums[j] += (double) value * n;
+                total += lossWeights[j] * value;
+            }
+            lossSum += (double) (float) total * n;
+            for (int i = 0; i < states.length; i++) {
+                int j = metricOutput[i];
+                states[i].update(backend, e.output(j), e.target(j), n, outputWidth(j));
+            }
+        }
+        float[] r = new float[lossSlots() + metrics.size()];
+        r[0] = (float) (lossSum / rows);
+        if (m > 1) for (int j = 0; j < m; j++) r[1 + j] = (float) (outputSums[j] / rows);
+        for (int k = 0; k < states.length; k++) r[lossSlots() + k] = (float) states[k].result();
+        return r;
     }
 
     /** {@link #evaluate(float[][], float[][], int)} on a {@link Dataset}. */
@@ -892,9 +1660,39 @@ public class Model implements AutoCloseable {
                 int to = Math.min(rows, from + batchSize), n = to - from;
                 e.ensureCapacity(n);
                 e.copyBatch(x, null, from, to);
-                e.forward(e.x, n, false).toRows(n, outputWidth(), result, from);
+                e.forward(e.xs[0], n, false).toRows(n, outputWidth(), result, from);
             }
             return result;
+        } finally {
+            exit(e);
+        }
+    }
+
+    /** {@link #predict(List, int)} in batches of 32. Thread-safe. */
+    public List<float[][]> predict(List<float[][]> xs) {
+        return predict(xs, 32);
+    }
+
+    /**
+     * The outputs of a model of several inputs or outputs for every sample of {@code xs} (one
+     * array per input): one array per output, in order. Thread-safe.
+     */
+    public List<float[][]> predict(List<float[][]> xs, int batchSize) {
+        if (batchSize < 1) throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
+        float[][][] in = arrays(xs, inputCount(), "xs", "input");
+        Executor e = enter();
+        try {
+            int rows = checkInputs(in, "x");
+            int m = outputCount();
+            float[][][] result = new float[m][rows][];
+            for (int from = 0; from < rows; from += batchSize) {
+                int to = Math.min(rows, from + batchSize), n = to - from;
+                e.ensureCapacity(n);
+                e.copyBatch(in, null, from, to);
+                e.forward(e.xs, n, false);
+                for (int j = 0; j < m; j++) e.output(j).toRows(n, outputWidth(j), result[j], from);
+            }
+            return List.of(result);
         } finally {
             exit(e);
         }
@@ -903,19 +1701,23 @@ public class Model implements AutoCloseable {
     /**
      * One training step on rows {@code index[from..to)} of data already checked by
      * {@link #checkData}: adds the batch's predictions (before the update, as Keras) to
-     * {@code states}, one per metric, and returns the batch's loss.
+     * {@code states}, one per metric, and returns the batch's (total) loss; each output's is then
+     * {@link #lastOutputLoss}.
      */
-    float trainRows(float[][] x, float[][] y, int[] index, int from, int to, MetricState[] states) {
+    float trainRows(float[][][] xs, float[][][] ys, int[] index, int from, int to, MetricState[] states) {
         gate.enterWrite();
         try {
             checkCompiled("fit");
             int n = to - from;
             trainer.ensureCapacity(n);
-            trainer.x.copyRowsFrom(x, index, from, to);
-            trainer.target().copyRowsFrom(y, index, from, to);
-            float value = (float) forwardBackward(trainer.x, trainer.target(), n);
+            for (int k = 0; k < xs.length; k++) trainer.xs[k].copyRowsFrom(xs[k], index, from, to);
+            for (int j = 0; j < ys.length; j++) trainer.target(j).copyRowsFrom(ys[j], index, from, to);
+            float value = (float) forwardBackward(trainer.xs, trainer.targets(), n);
             optimizer.step();
-            for (int i = 0; i < states.length; i++) states[i].update(backend, lastOutput, trainer.target(), n, outputWidth());
+            for (int i = 0; i < states.length; i++) {
+                int j = metricOutput[i];
+                states[i].update(backend, trainer.output(j), trainer.target(j), n, outputWidth(j));
+            }
             return value;
         } finally {
             gate.exitWrite();
@@ -929,21 +1731,68 @@ public class Model implements AutoCloseable {
         return states;
     }
 
-    /** Checks a whole data set once (shapes, row counts, finiteness) so batches need no checks. */
-    Dataset checkData(float[][] x, float[][] y, String xName, String yName) {
+    /**
+     * Checks a whole data set once (shapes, row counts, finiteness, labels) so batches need no
+     * checks; returns its number of samples. {@code xName} and {@code yName} name the arrays
+     * ("x", "validation y"); with several, each is named with its index ("x[1]").
+     */
+    int checkData(float[][][] xs, float[][][] ys, String xName, String yName) {
         ensureBuilt();
         checkOpen();
-        int n = checkX(x), ny = checkY(y);
-        if (n != ny) {
-            throw new IllegalArgumentException(xName + " has " + n + " samples but " + yName + " has " + ny);
+        if (xs.length != inputCount() || ys.length != outputCount()) {
+            throw new IllegalArgumentException("model \"" + name + "\" has " + inputCount() + " input(s) " + inputNames() + " and "
+                    + outputCount() + " output(s) " + outputNames() + ", but " + xName + " holds " + xs.length + " array(s) and " + yName
+                    + " " + ys.length + ": give one per input and one per output (as lists)");
         }
-        Executor.checkAllFinite(x, xName);
-        Executor.checkAllFinite(y, yName);
-        loss.checkTargets(y, outputWidth(), yName);
-        return new Dataset(x, y);
+        int n;
+        if (xs.length == 1 && ys.length == 1 && inputCount() == 1 && outputCount() == 1) {
+            n = checkX(xs[0]);
+            int ny = checkY(ys[0]);
+            if (n != ny) {
+                throw new IllegalArgumentException(xName + " has " + n + " samples but " + yName + " has " + ny);
+            }
+        } else {
+            n = checkAll(xs, ys, xName, yName);
+        }
+        for (int k = 0; k < xs.length; k++) Executor.checkAllFinite(xs[k], indexed(xName, k, xs.length));
+        for (int j = 0; j < ys.length; j++) Executor.checkAllFinite(ys[j], indexed(yName, j, ys.length));
+        for (int j = 0; j < ys.length; j++) losses.get(j).checkTargets(ys[j], outputWidth(j), indexed(yName, j, ys.length));
+        return n;
     }
 
+    /** "x" for the one array, "x[k]" for one of several (made once: the checks of every batch name their arrays). */
+    private static String indexed(String what, int k, int count) {
+        if (count == 1) return what;
+        if (k < INDEXED_X.length && what.equals("x")) return INDEXED_X[k];
+        if (k < INDEXED_Y.length && what.equals("y")) return INDEXED_Y[k];
+        return what + "[" + k + "]";
+    }
+
+    private static final String[] INDEXED_X = java.util.stream.IntStream.range(0, 16).mapToObj(k -> "x[" + k + "]").toArray(String[]::new);
+    private static final String[] INDEXED_Y = java.util.stream.IntStream.range(0, 16).mapToObj(k -> "y[" + k + "]").toArray(String[]::new);
+
     // ------------------------------------------------------------------ data checks
+
+    /** A list of arrays as an array of them, checked to hold one per input (or output). */
+    private float[][][] arrays(List<float[][]> list, int expected, String what, String per) {
+        if (list == null) throw new IllegalArgumentException(what + " is null");
+        if (list.size() != expected) {
+            List<String> names = per.equals("input") ? inputNames() : outputNames();
+            throw new IllegalArgumentException("model \"" + name + "\" has " + expected + " " + per + (expected == 1 ? "" : "s") + " "
+                    + names + ", so " + what + " must hold " + expected + " array" + (expected == 1 ? "" : "s") + " (one per " + per
+                    + ", in that order), got " + list.size());
+        }
+        return list.toArray(float[][][]::new);
+    }
+
+    /** The single-array calls are for a model of one input and one output; others take lists. */
+    private void requireSingle() {
+        if (inputCount() == 1 && outputCount() == 1) return;
+        throw new IllegalArgumentException("model \"" + name + "\" has " + inputCount() + " input" + (inputCount() == 1 ? "" : "s") + " "
+                + inputNames() + " and " + outputCount() + " output" + (outputCount() == 1 ? "" : "s") + " " + outputNames()
+                + ": pass one array per input and per output as lists, e.g. fit(List.of(x1, x2), List.of(y1, y2), options)"
+                + " and predict(List.of(x1, x2))");
+    }
 
     /** Checks x and y, then copies them into e's batch buffers; returns the row count. */
     private int loadBatch(Executor e, float[][] x, float[][] y) {
@@ -958,7 +1807,66 @@ public class Model implements AutoCloseable {
         return n;
     }
 
+    /** {@link #loadBatch(Executor, float[][], float[][])} for lists: one array per input and per output. */
+    private int loadBatch(Executor e, List<float[][]> xs, List<float[][]> ys) {
+        float[][][] in = arrays(xs, inputCount(), "xs", "input"), targets = arrays(ys, outputCount(), "ys", "output");
+        int n = checkAll(in, targets, "x", "y");
+        e.ensureCapacity(n);
+        e.copyBatch(in, targets, 0, n);
+        return n;
+    }
+
+    /** Every input's and target's width, and one sample count for all; returns it. */
+    private int checkAll(float[][][] xs, float[][][] ys, String xName, String yName) {
+        int n = checkInputs(xs, xName);
+        for (int j = 0; j < ys.length; j++) {
+            int ny = checkTarget(j, ys[j], indexed(yName, j, ys.length));
+            if (ny != n) {
+                throw new IllegalArgumentException(indexed(yName, j, ys.length) + " (output \"" + outputLayer(j).name() + "\") has "
+                        + ny + " samples but " + indexed(xName, 0, xs.length) + " has " + n + "; every sample needs one target row"
+                        + " per output");
+            }
+        }
+        return n;
+    }
+
+    /** Every input's width against its Input's shape, and one sample count for all; returns it. */
+    private int checkInputs(float[][][] xs, String xName) {
+        int n = -1;
+        for (int k = 0; k < xs.length; k++) {
+            String what = indexed(xName, k, xs.length);
+            int width = Rows.width(xs[k], what);
+            if (width != inputWidth(k)) {
+                Shape s = inputShapes().get(k);
+                throw new IllegalArgumentException("input \"" + inputNames().get(k) + "\" of model \"" + name + "\" expects " + s.size()
+                        + " values per row (shape " + s + "), got " + width + " in " + what);
+            }
+            if (n >= 0 && xs[k].length != n) {
+                throw new IllegalArgumentException(what + " has " + xs[k].length + " samples but " + indexed(xName, 0, xs.length) + " has "
+                        + n + "; every input needs one row per sample");
+            }
+            n = xs[k].length;
+        }
+        return n;
+    }
+
+    /** Output j's targets: rows of its target width (1 for class indices); returns their count. */
+    private int checkTarget(int j, float[][] y, String what) {
+        int width = Rows.width(y, what);
+        int tw = targetWidth(j), ow = outputWidth(j);
+        if (width != tw) {
+            String hint = width == 1 && ow > 1
+                    ? "; labels are class indices? use sparse_categorical_crossentropy, or one-hot them with Datasets.oneHot"
+                    : tw == 1 && width == ow ? "; one-hot rows? use categorical_crossentropy" : "";
+            throw new IllegalArgumentException("loss " + losses.get(j).name() + " of output \"" + outputLayer(j).name() + "\" expects "
+                    + tw + (tw == 1 && ow > 1 ? " class index" : " target values") + " per row (the output of "
+                    + outputLayer(j).describe() + " has " + ow + "), got " + width + " in " + what + hint);
+        }
+        return y.length;
+    }
+
     private int checkX(float[][] x) {
+        requireSingle();
         int width = Rows.width(x, "x");
         if (width != inputWidth()) {
             throw new IllegalArgumentException(layers.getFirst().describe() + " expects "
@@ -982,6 +1890,7 @@ public class Model implements AutoCloseable {
     }
 
     private int checkTensors(Tensor x, Tensor y) {
+        requireSingle();
         int n = checkTensor(x, inputWidth(), "x");
         int ny = checkTensor(y, targetWidth(), "y");
         if (ny != n) {
@@ -1030,23 +1939,23 @@ public class Model implements AutoCloseable {
 
     private List<float[]> copyOut(boolean weights) {
         ensureBuilt();
-        boolean counted = gate.enterRead();
+        int held = enterRead();
         try {
             List<float[]> out = new ArrayList<>();
-            for (Variable v : table.variables()) {
+            for (Variable v : variables) {
                 Tensor t = weights ? table.value(v) : table.gradient(v);
                 out.add(t == null ? new float[(int) v.size()] : t.toArray()); // no gradient: zeros
             }
             return out;
         } finally {
-            if (counted) gate.exitRead();
+            exitRead(held);
         }
     }
 
     /** The model's weight views in {@link #getWeights()} order. */
     private List<Tensor> weightViews() {
         List<Tensor> out = new ArrayList<>();
-        for (Variable v : table.variables()) out.add(table.value(v));
+        for (Variable v : variables) out.add(table.value(v));
         return out;
     }
 
@@ -1054,8 +1963,9 @@ public class Model implements AutoCloseable {
     public void setWeights(List<float[]> weights) {
         gate.enterWrite();
         try {
+            requireOwnWeights("set weights");
             build();
-            replace(table.variables(), weights, "setWeights", "(kernel and bias per layer)");
+            replace(variables, weights, "setWeights", "(kernel and bias per layer)");
         } finally {
             gate.exitWrite();
         }
@@ -1120,6 +2030,7 @@ public class Model implements AutoCloseable {
     void setWeightsAllowingNonFinite(List<float[]> weights) {
         gate.enterWrite();
         try {
+            requireOwnWeights("set weights");
             build();
             List<Tensor> targets = weightViews();
             for (int k = 0; k < targets.size(); k++) targets.get(k).copyFrom(weights.get(k));
@@ -1145,10 +2056,10 @@ public class Model implements AutoCloseable {
 
     TrainingState trainingState() {
         ensureBuilt();
-        boolean counted = gate.enterRead();
+        int held = enterRead();
         try {
             List<float[]> w = new ArrayList<>();
-            for (Variable v : table.variables()) w.add(table.value(v).toArray());
+            for (Variable v : variables) w.add(table.value(v).toArray());
             Map<String, float[]> state = new java.util.LinkedHashMap<>();
             long n = table.trainableSize();
             float[] avg = null;
@@ -1164,7 +2075,7 @@ public class Model implements AutoCloseable {
             for (Layer l : layers) if (l.rngState().length > 0) rng.put(l.name(), l.rngState());
             return new TrainingState(w, iterations, state, avg, rng, epoch);
         } finally {
-            if (counted) gate.exitRead();
+            exitRead(held);
         }
     }
 
@@ -1277,7 +2188,8 @@ public class Model implements AutoCloseable {
 
     /** A file's model must hold this model's weights: same count, and each with the same name and shape. */
     private void requireSameWeights(Path path, Model saved) throws ModelFormatException {
-        List<Variable> mine = parameterTable().variables(), theirs = saved.parameterTable().variables();
+        ensureBuilt();
+        List<Variable> mine = variables, theirs = saved.parameterTable().variables();
         for (int i = 0; i < Math.max(mine.size(), theirs.size()); i++) {
             if (i >= mine.size() || i >= theirs.size() || !mine.get(i).shape().equals(theirs.get(i).shape())
                     || !mine.get(i).name().equals(theirs.get(i).name())) {
@@ -1290,6 +2202,7 @@ public class Model implements AutoCloseable {
     /** Sets this model's weights from a file {@link #saveWeights} or {@link #save} wrote for the same layers. */
     public void loadWeights(Path path) throws IOException {
         checkOpen();
+        requireOwnWeights("load weights");
         try (Model saved = ModelFile.load(path, backend)) {
             requireSameWeights(path, saved);
             setWeightsAllowingNonFinite(saved.getWeights());
@@ -1314,7 +2227,7 @@ public class Model implements AutoCloseable {
         long trainable = 0;
         for (Layer l : layers) trainable += l.trainableParameterCount();
         return this instanceof Sequential ? Summary.format(name, layers, countParams(), trainable)
-                : Summary.functional(name, inputLayer, nodes(), layers, countParams(), trainable);
+                : Summary.functional(name, inputLayers, nodes(), layers, countParams(), trainable);
     }
 
     /** Off-heap bytes this model holds now: weights, gradients, optimizer state and every executor's batch buffers. */
@@ -1345,10 +2258,12 @@ public class Model implements AutoCloseable {
 
     private void checkOpen() {
         gate.checkOpen();
+        if (owner != null && owner.isClosed()) throw ownerClosed(null);
     }
 
     private void checkCompiled(String what) {
         checkOpen();
+        requireOwnWeights("use " + what);
         if (loss == null) {
             throw new IllegalStateException("model \"" + name + "\" must be compiled before " + what
                     + ": call compile(loss, optimizer, metrics...)");

@@ -62,15 +62,7 @@ final class ModelFile {
             functionalLayers(model, inner);
         }
         config.put("config", inner);
-        if (model.isCompiled() && full) {
-            Map<String, Object> compile = new LinkedHashMap<>();
-            compile.put("loss", model.loss().name());
-            // Options (from_logits, label_smoothing, delta) beside the name, when a loss has any.
-            if (!model.loss().getConfig().isEmpty()) compile.put("loss_config", new LinkedHashMap<>(model.loss().getConfig()));
-            compile.put("optimizer", Map.of("class_name", model.optimizer().name(), "config", model.optimizer().getConfig()));
-            compile.put("metrics", model.metrics().stream().map(ModelFile::metricEntry).toList());
-            config.put("compile_config", compile);
-        }
+        if (model.isCompiled() && full) config.put("compile_config", compileConfig(model));
 
         Map<String, Object> training = new LinkedHashMap<>();
         training.put("epoch", (long) state.epoch());
@@ -112,15 +104,42 @@ final class ModelFile {
         });
     }
 
-    private static Map<String, Object> inputEntry(Model model) {
+    /**
+     * Keras's compile_config. One output: {@code "loss"} a name (with {@code "loss_config"} for its
+     * options) and {@code "metrics"} a list. Several: {@code "loss"}, {@code "loss_config"},
+     * {@code "loss_weights"} and {@code "metrics"} each a list with one entry per output, in the
+     * order of {@code output_layers}.
+     */
+    private static Map<String, Object> compileConfig(Model model) {
+        Map<String, Object> compile = new LinkedHashMap<>();
+        if (model.losses().size() == 1) {
+            compile.put("loss", model.loss().name());
+            // Options (from_logits, label_smoothing, delta) beside the name, when a loss has any.
+            if (!model.loss().getConfig().isEmpty()) compile.put("loss_config", new LinkedHashMap<>(model.loss().getConfig()));
+        } else {
+            compile.put("loss", model.losses().stream().map(l -> (Object) l.name()).toList());
+            compile.put("loss_config", model.losses().stream().map(l -> (Object) new LinkedHashMap<>(l.getConfig())).toList());
+            compile.put("loss_weights", List.copyOf(model.lossWeights()));
+        }
+        compile.put("optimizer", Map.of("class_name", model.optimizer().name(), "config", model.optimizer().getConfig()));
+        if (model.losses().size() == 1) {
+            compile.put("metrics", model.metrics().stream().map(ModelFile::metricEntry).toList());
+        } else {
+            compile.put("metrics", model.metricsPerOutput().stream().map(ms -> (Object) ms.stream().map(ModelFile::metricEntry).toList())
+                    .toList());
+        }
+        return compile;
+    }
+
+    private static Map<String, Object> inputEntry(dev.sinew.tensor.Shape shape, String name) {
         Map<String, Object> input = new LinkedHashMap<>();
         input.put("class_name", "InputLayer");
         List<Object> batchShape = new ArrayList<>();
         batchShape.add(null);
-        for (int d : model.inputShape().dims()) batchShape.add((long) d);
+        for (int d : shape.dims()) batchShape.add((long) d);
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("batch_shape", batchShape);
-        if (model.inputLayer != null) c.put("name", model.inputLayer.name());
+        if (name != null) c.put("name", name);
         input.put("config", c);
         return input;
     }
@@ -128,7 +147,7 @@ final class ModelFile {
     /** A Sequential model's layers: the InputLayer, then each layer's class and config. */
     private static List<Object> sequentialLayers(Model model) {
         List<Object> layers = new ArrayList<>();
-        layers.add(inputEntry(model));
+        layers.add(inputEntry(model.inputShape(), null));
         for (Layer l : model.layers()) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("class_name", l.typeName());
@@ -142,29 +161,34 @@ final class ModelFile {
      * A functional model as Keras writes one: each layer with its {@code inbound_nodes}, one per
      * application, each the list of {@code [layer name, node index, tensor index, {}]} it reads
      * (node index: which application of that layer); then {@code input_layers} and
-     * {@code output_layers}.
+     * {@code output_layers}, one {@code [layer name, node index, tensor index]} per model input
+     * and output, in order.
      */
     private static void functionalLayers(Model model, Map<String, Object> inner) {
         List<Node> nodes = model.nodes();
         Map<Layer, List<Object>> inbound = new java.util.IdentityHashMap<>();
         int[] application = new int[nodes.size()];
         Map<Layer, Integer> count = new java.util.IdentityHashMap<>();
-        String input = model.inputLayer.name();
+        List<dev.sinew.layers.Input> inputs = model.inputLayers;
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
             application[i] = count.merge(n.layer(), 1, Integer::sum) - 1;
             List<Object> reads = new ArrayList<>();
             for (int j : n.inputs()) {
-                reads.add(j < 0 ? List.of(input, 0L, 0L, Map.of())
+                reads.add(j < 0 ? List.of(inputs.get(-1 - j).name(), 0L, 0L, Map.of())
                         : List.of(nodes.get(j).layer().name(), (long) application[j], 0L, Map.of()));
             }
             inbound.computeIfAbsent(n.layer(), k -> new ArrayList<>()).add(reads);
         }
         List<Object> layers = new ArrayList<>();
-        Map<String, Object> in = inputEntry(model);
-        in.put("name", input);
-        in.put("inbound_nodes", List.of());
-        layers.add(in);
+        List<Object> inputLayers = new ArrayList<>();
+        for (dev.sinew.layers.Input input : inputs) {
+            Map<String, Object> in = inputEntry(input.shape(), input.name());
+            in.put("name", input.name());
+            in.put("inbound_nodes", List.of());
+            layers.add(in);
+            inputLayers.add(List.of(input.name(), 0L, 0L));
+        }
         for (Layer l : model.layers()) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("class_name", l.typeName());
@@ -174,9 +198,10 @@ final class ModelFile {
             layers.add(entry);
         }
         inner.put("layers", layers);
-        inner.put("input_layers", List.of(List.of(input, 0L, 0L)));
-        int out = nodes.size() - 1;
-        inner.put("output_layers", List.of(List.of(nodes.get(out).layer().name(), (long) application[out], 0L)));
+        inner.put("input_layers", inputLayers);
+        List<Object> outputLayers = new ArrayList<>();
+        for (int out : model.outputNodes()) outputLayers.add(List.of(nodes.get(out).layer().name(), (long) application[out], 0L));
+        inner.put("output_layers", outputLayers);
     }
 
     /**

@@ -374,12 +374,43 @@ final class ModelFileReader {
         List<Object> ms = list(compile.get("metrics"), "\"metrics\"");
         Map<String, Object> config = map(opt.get("config"), "the optimizer's \"config\"");
         Optimizer optimizer = Optimizers.fromConfig(string(opt.get("class_name"), "the optimizer's \"class_name\""), config);
+        if (compile.get("loss") instanceof List<?>) {
+            compileOutputs(model, compile, optimizer, ms);
+            return;
+        }
         Map<String, Object> lossConfig = compile.get("loss_config") == null ? Map.of()
                 : map(compile.get("loss_config"), "\"loss_config\"");
         dev.sinew.losses.Loss loss = dev.sinew.losses.Losses.of(string(compile.get("loss"), "\"loss\""), lossConfig);
         dev.sinew.metrics.Metric[] metricObjects = new dev.sinew.metrics.Metric[ms.size()];
         for (int i = 0; i < metricObjects.length; i++) metricObjects[i] = metric(ms.get(i));
         model.compile(loss, optimizer, metricObjects);
+    }
+
+    /** A model of several outputs: "loss", "loss_config", "loss_weights" and "metrics" each hold one entry per output. */
+    private static void compileOutputs(Model model, Map<String, Object> compile, Optimizer optimizer, List<Object> ms) {
+        List<Object> names = list(compile.get("loss"), "\"loss\"");
+        int m = names.size();
+        List<Object> configs = compile.get("loss_config") == null ? null : list(compile.get("loss_config"), "\"loss_config\"");
+        List<Object> weights = compile.get("loss_weights") == null ? null : list(compile.get("loss_weights"), "\"loss_weights\"");
+        if ((configs != null && configs.size() != m) || (weights != null && weights.size() != m) || ms.size() != m) {
+            throw new IllegalArgumentException("\"loss\" lists " + m + " losses but \"loss_config\", \"loss_weights\" or \"metrics\""
+                    + " has another number of entries");
+        }
+        List<dev.sinew.losses.Loss> losses = new ArrayList<>();
+        List<Double> ws = new ArrayList<>();
+        List<List<dev.sinew.metrics.Metric>> metrics = new ArrayList<>();
+        for (int j = 0; j < m; j++) {
+            Map<String, Object> config = configs == null ? Map.of() : map(configs.get(j), "a \"loss_config\" entry");
+            losses.add(dev.sinew.losses.Losses.of(string(names.get(j), "a \"loss\" entry"), config));
+            if (weights != null && !(weights.get(j) instanceof Number)) {
+                throw new IllegalArgumentException("a \"loss_weights\" entry must be a number, got " + brief(weights.get(j)));
+            }
+            ws.add(weights == null ? 1.0 : ((Number) weights.get(j)).doubleValue());
+            List<dev.sinew.metrics.Metric> mj = new ArrayList<>();
+            for (Object e : list(ms.get(j), "a \"metrics\" entry")) mj.add(metric(e));
+            metrics.add(mj);
+        }
+        model.compile(losses, ws, optimizer, metrics);
     }
 
     /** A "metrics" entry: a name, or a {"class_name", "config"} pair for a metric with options. */

@@ -101,7 +101,7 @@ public final class Sequential extends Model {
         layer.withName(layerName);
         if (auto) nameCounts.merge(layer.defaultNameStem(), 1, Integer::sum);
         layer.build(in, backend); // throws, naming the layer, if it cannot take this input shape
-        layer.attachTo(name, layerWeights);
+        adopt(layer);
         if (layer instanceof Augmentation next && !layers.isEmpty()
                 && layers.getLast() instanceof Augmentation before) {
             before.chain(next); // one resampling for a run of augmentation layers

@@ -26,16 +26,22 @@ final class Summary {
 
     /**
      * A functional model's table, with Keras's "Connected to" column: for each layer, the outputs
-     * it reads as {@code name[node][tensor]} (node: which application of that layer).
+     * it reads as {@code name[node][tensor]} (node: which application of that layer). The inputs
+     * come first, in order, then the layers in the order of their first application.
      */
-    static String functional(String name, dev.sinew.layers.Input input, List<Node> nodes, List<Layer> layers, long total, long trainable) {
+    static String functional(String name, List<dev.sinew.layers.Input> inputs, List<Node> nodes, List<Layer> layers, long total,
+            long trainable) {
         int width = 100;
         String rule = "_".repeat(width) + "\n", row = " %-28s %-20s %-10s %-38s%n";
         StringBuilder sb = new StringBuilder();
         sb.append("Model: \"").append(name).append("\"\n").append(rule);
         sb.append(String.format(Locale.ROOT, row, "Layer (type)", "Output Shape", "Param #", "Connected to"));
         sb.append("=".repeat(width)).append('\n');
-        sb.append(String.format(Locale.ROOT, row, input.name() + " (InputLayer)", batch(input.shape()), "0", "-"));
+        for (int k = 0; k < inputs.size(); k++) {
+            dev.sinew.layers.Input input = inputs.get(k);
+            if (k > 0) sb.append('\n');
+            sb.append(String.format(Locale.ROOT, row, input.name() + " (InputLayer)", batch(input.shape()), "0", "-"));
+        }
         int[] application = new int[nodes.size()];
         java.util.Map<Layer, Integer> count = new java.util.IdentityHashMap<>();
         java.util.Map<Layer, List<String>> reads = new java.util.IdentityHashMap<>();
@@ -43,7 +49,7 @@ final class Summary {
             Node n = nodes.get(i);
             application[i] = count.merge(n.layer(), 1, Integer::sum) - 1;
             for (int j : n.inputs()) {
-                String from = j < 0 ? input.name() + "[0][0]" : nodes.get(j).layer().name() + "[" + application[j] + "][0]";
+                String from = j < 0 ? inputs.get(-1 - j).name() + "[0][0]" : nodes.get(j).layer().name() + "[" + application[j] + "][0]";
                 reads.computeIfAbsent(n.layer(), k -> new java.util.ArrayList<>()).add(from);
             }
         }
