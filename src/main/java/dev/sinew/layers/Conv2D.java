@@ -38,8 +38,18 @@ public final class Conv2D extends KernelLayer {
         this(filters, kernelSize, Activation.LINEAR);
     }
 
-    public Conv2D(int filters, int kernelSize, String activation) {
-        this(filters, kernelSize, Activation.of(activation));
+    /**
+     * {@code Conv2D(32, 3, "relu")}: an activation with "valid" padding; or, since no activation is
+     * called so, {@code Conv2D(32, 3, "same")}: a padding with no activation (Keras's
+     * {@code Conv2D(32, 3, padding="same")}).
+     */
+    public Conv2D(int filters, int kernelSize, String activationOrPadding) {
+        this(filters, kernelSize, kernelSize, 1, 1, isPadding(activationOrPadding) ? activationOrPadding : "valid",
+                isPadding(activationOrPadding) ? Activation.LINEAR : Activation.of(activationOrPadding));
+    }
+
+    private static boolean isPadding(String s) {
+        return s != null && (s.equalsIgnoreCase("same") || s.equalsIgnoreCase("valid"));
     }
 
     public Conv2D(int filters, int kernelSize, Activation activation) {

@@ -181,4 +181,24 @@ class FunctionalTest {
             assertTrue(e.getMessage().contains("functional") && e.getMessage().contains("Model.load"), e.getMessage());
         }
     }
+
+    @Test
+    void theIssuesExampleAsWritten() {
+        var in = Input.of(28, 28, 1);
+        var x = new Conv2D(32, 3, "same").apply(in);
+        x = new dev.sinew.layers.BatchNormalization().apply(x);
+        x = new Activation("relu").apply(x);
+        var y = new Conv2D(32, 3, "same").apply(x);
+        x = new Add().apply(x, y);
+        var out = new Dense(10, "softmax").apply(new dev.sinew.layers.GlobalAveragePooling2D().apply(x));
+        try (Model model = new Model(in, out, 3)) {
+            model.compile("categorical_crossentropy", "adam", "accuracy");
+            float[][] images = TestUtil.uniform(new SplittableRandom(9), 8, 784, 0, 1);
+            float[][] labels = TestUtil.oneHot(new SplittableRandom(10), 8, 10);
+            float first = model.trainOnBatch(images, labels)[0], last = first;
+            for (int i = 0; i < 20; i++) last = model.trainOnBatch(images, labels)[0];
+            assertTrue(last < first, "it learns: " + first + " -> " + last);
+            assertTrue(model.summary().contains("(None, 28, 28, 32)"), model.summary());
+        }
+    }
 }
