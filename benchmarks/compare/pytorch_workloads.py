@@ -9,6 +9,9 @@ The same networks, optimisers, batch sizes and data as Sinew's side (Compare.jav
   W3  W1's network, inference on the 10,000 test images in batches of 1,000: images per second
   W4  2-150-150-100-1 relu, MSE, SGD 0.1, batch 20: microseconds per training step
   W1A W1 with Adam(0.001) (torch.optim.Adam, eps 1e-7 as Keras's default): seconds per epoch
+  W5  the residual CNN of issue 12 (Networks.resnet, width 16: 3x3 convs without bias + BatchNorm,
+      three stages of two blocks, global average pooling), Adam(0.001), batch 128: seconds per epoch
+      (469 steps; measured over --w5-steps, scaled)
 """
 import argparse, gzip, json, os, struct, time
 
@@ -49,6 +52,30 @@ def cnn():
                          nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10))
 
 
+def convbn(cin, cout, stride, k=3):
+    # Keras's BatchNormalization: momentum 0.99 (torch counts 1 - it), epsilon 0.001
+    return [nn.Conv2d(cin, cout, k, stride, k // 2, bias=False), nn.BatchNorm2d(cout, eps=1e-3, momentum=0.01)]
+
+
+class Block(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.body = nn.Sequential(*convbn(cin, cout, stride), nn.ReLU(), *convbn(cout, cout, 1))
+        self.shortcut = nn.Sequential(*convbn(cin, cout, stride, 1)) if stride != 1 or cin != cout else nn.Identity()
+
+    def forward(self, x):
+        return torch.relu(self.body(x) + self.shortcut(x))
+
+
+def resnet(width=16):
+    layers, cin = [*convbn(1, width, 1), nn.ReLU()], width
+    for stage in range(3):
+        for block in range(2):
+            layers.append(Block(cin, width << stage, 2 if stage > 0 and block == 0 else 1))
+            cin = width << stage
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(cin, 10))
+
+
 def train_steps(model, lr, x, y, batch, steps, loss_fn, shape=None, adam=False):
     opt = torch.optim.Adam(model.parameters(), lr=lr, eps=1e-7) if adam else torch.optim.SGD(model.parameters(), lr=lr)
     perm = torch.randperm(x.shape[0])
@@ -70,6 +97,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--data", default=os.environ.get("SINEW_DATA", "/usr/share/datasets/fashion-mnist"))
     ap.add_argument("--w2-steps", type=int, default=300)
+    ap.add_argument("--w5-steps", type=int, default=60)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
@@ -87,6 +115,10 @@ def main():
     c = cnn()
     train_steps(c, 0.05, xs, ys, 64, 20, ce, (1, 28, 28))
     w2 = train_steps(c, 0.05, xs, ys, 64, a.w2_steps, ce, (1, 28, 28)) * 938 / a.w2_steps
+
+    rn = resnet(16)
+    train_steps(rn, 0.001, xs, ys, 128, 10, ce, (1, 28, 28), adam=True)
+    w5 = train_steps(rn, 0.001, xs, ys, 128, a.w5_steps, ce, (1, 28, 28), adam=True) * 469 / a.w5_steps
 
     m.eval()
     best = float("inf")
@@ -107,7 +139,7 @@ def main():
 
     print(json.dumps({"library": "PyTorch " + torch.__version__, "torch_threads": a.threads,
                       "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
-                      "w1_s_per_epoch": w1, "w1a_s_per_epoch": w1a, "w2_s_per_epoch": w2, "w3_images_per_s": w3, "w4_us_per_step": w4}))
+                      "w1_s_per_epoch": w1, "w1a_s_per_epoch": w1a, "w2_s_per_epoch": w2, "w3_images_per_s": w3, "w4_us_per_step": w4, "w5_s_per_epoch": w5}))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import dev.sinew.data.TrainTest;
 import dev.sinew.examples.Networks;
 import dev.sinew.examples.Regression;
 import dev.sinew.models.FitOptions;
+import dev.sinew.models.Model;
 import dev.sinew.models.Sequential;
 import dev.sinew.optimizers.Adam;
 import dev.sinew.tensor.Tensor;
@@ -18,12 +19,13 @@ import java.util.SplittableRandom;
 /**
  * Sinew's side of benchmarks/compare: W1-W4 (see pytorch_workloads.py for the definitions) and
  * the machine's SGEMM ceiling through the same OpenBLAS, printed as one JSON object.
- * Arguments: [data directory] [W2 steps to measure, scaled to an epoch of 938].
+ * Arguments: [data directory] [W2 steps to measure, scaled to an epoch of 938] [W5 steps, scaled to 469].
  */
 public final class Compare {
     public static void main(String[] args) throws Exception {
         TrainTest data = args.length > 0 && !args[0].isEmpty() ? Datasets.fashionMnist(Path.of(args[0])) : Datasets.fashionMnist();
         int w2Steps = args.length > 1 ? Integer.parseInt(args[1]) : 300;
+        int w5Steps = args.length > 2 ? Integer.parseInt(args[2]) : 60;
         NativeBackend.get();
 
         double w1;
@@ -54,6 +56,17 @@ public final class Compare {
             long t = System.nanoTime();
             cnn.fit(part, one);
             w2 = (System.nanoTime() - t) / 1e9 * 938 / Math.ceil(part.size() / 64.0);
+        }
+
+        double w5; // the residual CNN of issue 12 (Networks.resnet, width 16), Adam(0.001), batch 128
+        try (Model resnet = Networks.resnet(10, 16, 1)) {
+            resnet.compile("categorical_crossentropy", new Adam(0.001), "accuracy");
+            FitOptions one = FitOptions.builder().batchSize(128).epochs(1).verbose(0).build();
+            resnet.fit(data.train().slice(0, 128 * 10), one);
+            Dataset part = data.train().slice(0, Math.min(data.train().size(), 128 * w5Steps));
+            long t = System.nanoTime();
+            resnet.fit(part, one);
+            w5 = (System.nanoTime() - t) / 1e9 * 469 / Math.ceil(part.size() / 128.0);
         }
 
         double w3;
@@ -96,6 +109,7 @@ public final class Compare {
 
         System.out.println(String.format(Locale.ROOT, "{\"library\": \"Sinew\", \"threads\": %d, \"data\": \"%s\","
                 + " \"w1_s_per_epoch\": %.4f, \"w1a_s_per_epoch\": %.4f, \"w2_s_per_epoch\": %.3f, \"w3_images_per_s\": %.1f, \"w4_us_per_step\": %.2f,"
-                + " \"sgemm_ceiling_gflops\": %.1f}", NativeBackend.threads(), data.source(), w1, w1a, w2, w3, w4, ceiling));
+                + " \"w5_s_per_epoch\": %.2f, \"sgemm_ceiling_gflops\": %.1f}", NativeBackend.threads(), data.source(), w1, w1a, w2, w3, w4,
+                w5, ceiling));
     }
 }
