@@ -62,7 +62,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "Dropout rate after each hidden layer (mlp) or before the dense layers (cnn) (default: ${DEFAULT-VALUE})")
     double dropout;
 
-    @Option(names = "--augment", description = "cnn only: random rotations, zooms and shifts of the training images")
+    @Option(names = "--augment", description = "cnn: random rotations, zooms and shifts of the training images; resnet: shifts")
     boolean augment;
 
     @Option(names = "--train-size", defaultValue = "45000",
@@ -95,7 +95,7 @@ final class TrainCommand implements Callable<Integer> {
         };
         boolean resnet = model.equals("resnet");
         if (optimizer == null) optimizer = resnet ? "adam" : "sgd";
-        if (augment && !model.equals("cnn")) throw new IllegalArgumentException("--augment needs --model cnn (it distorts images)");
+        if (augment && !cnn) throw new IllegalArgumentException("--augment needs --model cnn or resnet (it distorts images)");
         int batch = batchSize != null ? batchSize : resnet ? 128 : cnn ? 64 : 100;
         Optimizer opt = optimizer(cnn);
         TrainTest data = common.load();
@@ -164,7 +164,7 @@ final class TrainCommand implements Callable<Integer> {
         Model net = null;
         try {
             net = switch (model) {
-                case "resnet" -> Networks.resnet(data.train().targets(), width, seed);
+                case "resnet" -> Networks.resnet(data.train().targets(), width, augment, seed);
                 case "cnn" -> Networks.cnn(data.train().targets(), dropout, augment, seed);
                 default -> Networks.mlp(data.train().features(), layers, data.train().targets(), dropout, seed);
             };

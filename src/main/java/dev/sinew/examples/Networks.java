@@ -111,11 +111,13 @@ public final class Networks {
      * block of stages 2 and 3 halves the image with stride 2 and a 1x1 projection shortcut), then
      * global average pooling and a softmax. Each block is conv-BN-relu-conv-BN plus the shortcut,
      * then relu, as in He et al. (2016); convolutions before a BatchNormalization have no bias.
-     * Width 16 gives 175k weights. Not compiled.
+     * Width 16 gives 176k weights. With {@code augment}, training images are first shifted by up
+     * to 10% each way (RandomTranslation; inference sees them as they are). Not compiled.
      */
-    public static Model resnet(int classes, int width, long seed) {
+    public static Model resnet(int classes, int width, boolean augment, long seed) {
         var in = dev.sinew.layers.Input.of(28, 28, 1);
-        KerasTensor x = convBn(in, width, 1);
+        KerasTensor x = augment ? new RandomTranslation(0.1, 0.1).apply(in) : in;
+        x = convBn(x, width, 1);
         x = new Activation("relu").apply(x);
         for (int stage = 0; stage < 3; stage++) {
             int filters = width << stage;
@@ -125,6 +127,11 @@ public final class Networks {
         }
         KerasTensor out = new Dense(classes, "softmax").apply(new GlobalAveragePooling2D().apply(x));
         return new Model(in, out, seed);
+    }
+
+    /** {@link #resnet(int, int, boolean, long)} without augmentation. */
+    public static Model resnet(int classes, int width, long seed) {
+        return resnet(classes, width, false, seed);
     }
 
     private static KerasTensor residualBlock(KerasTensor x, int filters, int strides) {

@@ -125,7 +125,7 @@ class CliTest {
 
     @Test
     void trainResnet(@TempDir Path out) throws Exception {
-        Run train = run("train", "--sample", "--model", "resnet", "--width", "4", "--epochs", "2", "--train-size", "512",
+        Run train = run("train", "--sample", "--model", "resnet", "--width", "4", "--augment", "--epochs", "2", "--train-size", "512",
                 "--validation-size", "128", "--verbose", "0", "--output", out.toString());
         assertEquals(0, train.code(), train.err());
         assertTrue(train.out().contains("Connected to") && train.out().contains("batch_normalization")
@@ -154,7 +154,7 @@ class CliTest {
 
         Run mlp = run("train", "--sample", "--augment", "--output", out.toString());
         assertEquals(1, mlp.code());
-        assertEquals(List.of("sinew train: --augment needs --model cnn (it distorts images)"), mlp.errLines());
+        assertEquals(List.of("sinew train: --augment needs --model cnn or resnet (it distorts images)"), mlp.errLines());
     }
 
     @Test
