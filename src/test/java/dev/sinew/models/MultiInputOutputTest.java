@@ -72,29 +72,7 @@ class MultiInputOutputTest {
                 float[] parts = ref.testOnBatch(xs, ys);
                 assertEquals(0.7 * parts[1] + 2.0 * parts[2], lr, 1e-5);
                 assertEquals(parts[0], lr, 1e-5);
-                List<float[]> analytic = ref.getGradients(), native_ = nat.getGradients();
-                for (int t = 0; t < analytic.size(); t++) {
-                    assertTrue(relativeError(analytic.get(t), native_.get(t), 1e-3) < 1e-4, "native = reference: gradient " + t);
-                }
-                List<float[]> w = ref.getWeights();
-                for (int t = 0; t < w.size(); t++) {
-                    float[] numeric = new float[w.get(t).length];
-                    for (int i = 0; i < numeric.length; i++) {
-                        List<float[]> plus = ModelGradientCheckTest.copy(w), minus = ModelGradientCheckTest.copy(w);
-                        plus.get(t)[i] += 1e-3f;
-                        minus.get(t)[i] -= 1e-3f;
-                        ref.setWeights(plus);
-                        double lp = ref.computeGradients(xs, ys);
-                        ref.setWeights(minus);
-                        double lm = ref.computeGradients(xs, ys);
-                        numeric[i] = (float) ((lp - lm) / ((double) plus.get(t)[i] - minus.get(t)[i]));
-                    }
-                    ref.setWeights(w);
-                    double e = relativeError(analytic.get(t), numeric, 1e-3);
-                    System.out.printf("two-input two-output finite differences (%s): %s max rel err %.2e%n", lossA,
-                            ref.parameterTable().variables().get(t).path(), e);
-                    assertTrue(e < 1e-2, ref.parameterTable().variables().get(t).path() + ": relative error " + e);
-                }
+                FunctionalTest.checkGradients(ref, nat, m -> m.computeGradients(xs, ys), "two-input two-output (" + lossA + ")");
             }
         }
     }
