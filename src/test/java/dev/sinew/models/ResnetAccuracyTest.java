@@ -1,0 +1,50 @@
+package dev.sinew.models;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.sinew.data.Datasets;
+import dev.sinew.data.Splits;
+import dev.sinew.examples.Networks;
+import dev.sinew.optimizers.Adam;
+import dev.sinew.optimizers.schedules.CosineDecay;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The residual CNN of issue 12 (functional API, BatchNormalization, bias-free convolutions,
+ * global average pooling; {@link Networks#resnet}, width 16, 176k weights) trains on the full
+ * Fashion-MNIST through the public API: Adam(0.002) with cosine decay, batch 128, on 55,000
+ * images, then evaluated once on the 10,000 test images.
+ *
+ * <p>CI runs a short schedule (3 epochs, ~5 minutes on this machine kind) so that it stays under
+ * its 20 minutes; the issue's goal (93% within 15 epochs) is a one-off run of the same recipe over
+ * 15 epochs, reported in the notes, at about 100 s per epoch. Needs dataset-fashion-mnist (CI
+ * installs it; elsewhere skipped, under CI a failure).
+ */
+class ResnetAccuracyTest {
+    static final int EPOCHS = 3;
+    static final double REQUIRED = 0.89;
+
+    @Test
+    void residualNetworkTrainsOnFullFashionMnist() throws Exception {
+        Path dir = Datasets.findFashionMnist();
+        if (System.getenv("CI") != null) assertNotNull(dir, "CI must install dataset-fashion-mnist (see .ci/run)");
+        assumeTrue(dir != null, "full Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
+        Splits s = Datasets.loadMnistFormat(dir).splits(55_000, 5_000, 1);
+        try (Model net = Networks.resnet(10, 16, 1)) {
+            long steps = (s.train().size() + 127) / 128 * (long) EPOCHS;
+            net.compile("categorical_crossentropy", Adam.builder().learningRate(new CosineDecay(0.002, steps)).build(), "accuracy");
+            long start = System.nanoTime();
+            History h = net.fit(s.train(), FitOptions.builder().batchSize(128).epochs(EPOCHS).validationData(s.validation())
+                    .verbose(2).build());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            float[] test = net.evaluate(s.test(), 500);
+            System.out.printf("Fashion-MNIST residual CNN: %d epochs on 55,000 images, %.1f s/epoch (validation included);"
+                    + " val_accuracy %.4f; test loss %.4f, test accuracy %.4f%n", h.epochs(), seconds / h.epochs(),
+                    h.last("val_accuracy"), test[0], test[1]);
+            assertTrue(test[1] >= REQUIRED, "test accuracy " + test[1] + " < " + REQUIRED);
+        }
+    }
+}
