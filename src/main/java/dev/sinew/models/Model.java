@@ -30,8 +30,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -220,7 +223,8 @@ public class Model implements AutoCloseable {
         Model shares = weightOwner(g.layers);
         inputLayers = List.copyOf(g.inputs);
         inputShape = inputLayers.getFirst().shape();
-        List<String> taken = new ArrayList<>();
+        Set<String> taken = new HashSet<>();
+        Set<Layer> added = Collections.newSetFromMap(new IdentityHashMap<>());
         if (shares != null) for (Layer l : g.layers) taken.add(l.name());
         for (Input in : inputLayers) {
             if (in.name() == null) {
@@ -241,7 +245,7 @@ public class Model implements AutoCloseable {
             for (int i = 0; i < g.nodes.size(); i++) {
                 Layer l = g.nodes.get(i).layer();
                 List<Shape> shapes = g.inputShapes(i);
-                if (layers.contains(l)) {
+                if (!added.add(l)) {
                     if (!shapes.equals(l.inputShapes())) {
                         throw new IllegalArgumentException(l.describe() + " is applied to " + shapes + " and to " + l.inputShapes()
                                 + "; a layer applied twice shares its weights, so it takes the same input shapes each time");
