@@ -124,6 +124,11 @@ public class Model implements AutoCloseable {
     // Where a layer is applied more than once, the training executor runs a copy of it at each
     // later node, bound to the same weights but to gradients of its own, added in after backward.
     private final List<Tensor[]> sharedGradients = new ArrayList<>();
+    // Such copies of layers that draw random numbers (Dropout, augmentation): before each training
+    // forward each takes the original's step and a seed derived from its own (Layer.followRandomState).
+    private final List<RandomCopy> randomCopies = new ArrayList<>();
+
+    private record RandomCopy(Layer copy, Layer original, int application) {}
 
     // The training executor runs the model's own layers; inference runs on executors of copied
     // layers that share the weights, one per concurrent caller, kept in `idle` between calls.
@@ -567,15 +572,17 @@ public class Model implements AutoCloseable {
         nodes = graph();
         if (outputNodes == null) outputNodes = new int[] {nodes.size() - 1};
         List<Layer> instances = new ArrayList<>();
-        java.util.Set<Layer> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Map<Layer, Integer> applications = new IdentityHashMap<>();
         for (Node node : nodes) {
             Layer l = node.layer();
-            if (seen.add(l)) {
+            int application = applications.merge(l, 1, Integer::sum) - 1;
+            if (application == 0) {
                 instances.add(l);
                 continue;
             }
             Layer c = copyOf(l);
             bindLike(c, l, t, memory.open());
+            if (l.rngState().length > 0) randomCopies.add(new RandomCopy(c, l, application));
             instances.add(c);
         }
         trainer = new Executor(backend, instances, inputsOf(nodes), outputNodes, inputShapes(), true, memory);
@@ -1210,6 +1217,10 @@ public class Model implements AutoCloseable {
      * {@code sum_j weight_j * loss_j} and keeps each loss in {@link #lastOutputLoss}.
      */
     private double forwardBackward(Tensor[] xs, Tensor[] ys, int n) {
+        for (int i = 0; i < randomCopies.size(); i++) {
+            RandomCopy r = randomCopies.get(i);
+            r.copy().followRandomState(r.original(), r.application());
+        }
         trainer.forward(xs, n, true);
         double total = 0;
         double[] each = outputLoss;
