@@ -153,6 +153,19 @@ class FunctionalTest {
         assertTrue(s1.shape().size() == 2);
     }
 
+    /** Five inputs of 2^30 values joined: the axis's extent was summed in an int and wrapped round to 2^30. */
+    @Test
+    void concatenatingBeyondTheIntRangeIsRefused() {
+        var big = Input.of(1 << 30);
+        for (int k : new int[] {2, 5}) {
+            KerasTensor[] xs = new KerasTensor[k];
+            java.util.Arrays.fill(xs, big);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Concatenate().apply(xs));
+            assertTrue(e.getMessage().contains("Concatenate") && e.getMessage().contains(k * (1L << 30) + " values")
+                    && e.getMessage().contains("(1073741824,)"), e.getMessage());
+        }
+    }
+
     @Test
     void aSharedResidualModelSavesLoadsAndSummarises(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         var in = Input.of(4);
