@@ -4,6 +4,7 @@ import dev.sinew.backend.Backend;
 import dev.sinew.backend.Backends;
 import dev.sinew.data.Dataset;
 import dev.sinew.layers.Activated;
+import dev.sinew.layers.Augmentation;
 import dev.sinew.layers.Input;
 import dev.sinew.layers.KerasTensor;
 import dev.sinew.layers.Layer;
@@ -247,10 +248,19 @@ public class Model implements AutoCloseable {
             taken.add(in.name());
         }
         if (shares == null) {
+            boolean[] trained = new boolean[g.nodes.size()]; // a weight that training updates is at or before node i
             for (int i = 0; i < g.nodes.size(); i++) {
                 Layer l = g.nodes.get(i).layer();
                 List<Shape> shapes = g.inputShapes(i);
+                boolean upstream = false; // the layers before node i are built: each node comes after its inputs
+                for (int j : g.nodes.get(i).inputs()) upstream |= j >= 0 && trained[j];
+                if (l instanceof Augmentation && upstream) {
+                    // Refused here, as Sequential.add refuses it, not by the first training step's backward pass.
+                    throw new IllegalArgumentException(l.describe() + " must come before every layer with weights (it passes"
+                            + " no gradient back); apply it to a model input, before them");
+                }
                 if (!added.add(l)) {
+                    trained[i] = upstream || l.trainableParameterCount() > 0;
                     if (!shapes.equals(l.inputShapes())) {
                         throw new IllegalArgumentException(l.describe() + " is applied to " + shapes + " and to " + l.inputShapes()
                                 + "; a layer applied twice shares its weights, so it takes the same input shapes each time");
@@ -268,6 +278,7 @@ public class Model implements AutoCloseable {
                 l.build(shapes, backend);
                 adopt(l);
                 layers.add(l);
+                trained[i] = upstream || l.trainableParameterCount() > 0;
             }
         } else {
             layers.addAll(g.layers);

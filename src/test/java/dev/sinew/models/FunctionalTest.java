@@ -153,6 +153,28 @@ class FunctionalTest {
         assertTrue(s1.shape().size() == 2);
     }
 
+    /**
+     * Augmentation passes no gradient back, so after a trained weight it is refused when the model
+     * is made, as Sequential.add refuses it; it used to be accepted and to fail in the first
+     * training step's backward pass.
+     */
+    @Test
+    void augmentationAfterATrainedWeightIsRefusedWhenTheModelIsMade() {
+        var in = Input.of(16);
+        var rotated = new dev.sinew.layers.RandomRotation(0.2).apply(new dev.sinew.layers.Reshape(4, 4, 1).apply(new Dense(16).apply(in)));
+        var out = new Dense(2, "softmax").apply(new Flatten().apply(rotated));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Model(in, out, 1).close());
+        assertTrue(e.getMessage().contains("RandomRotation") && e.getMessage().contains("before every layer with weights"), e.getMessage());
+        // Applied to the input (and then read by a branch with weights), it is fine.
+        var image = Input.of(4, 4, 1);
+        var aug = new dev.sinew.layers.RandomRotation(0.2).apply(image);
+        try (Model m = new Model(image, new Dense(2, "softmax").apply(new Concatenate().apply(new Flatten().apply(aug),
+                new Flatten().apply(new Conv2D(1, 1).apply(aug)))), 1)) {
+            m.compile("categorical_crossentropy", new SGD(0.1));
+            m.trainOnBatch(new float[][] {new float[16]}, new float[][] {{1, 0}});
+        }
+    }
+
     /** Five inputs of 2^30 values joined: the axis's extent was summed in an int and wrapped round to 2^30. */
     @Test
     void concatenatingBeyondTheIntRangeIsRefused() {
