@@ -53,7 +53,7 @@ public abstract class Layer {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("a layer name must not be blank, got '" + name + "'");
         }
-        if (isBuilt() && this.name != null && !this.name.equals(name)) {
+        if (model != null && this.name != null && !this.name.equals(name)) {
             throw new IllegalStateException(describe() + " is already in a model and cannot be renamed to \"" + name
                     + "\"; name a layer before adding it");
         }

@@ -276,10 +276,12 @@ public class Model implements AutoCloseable {
                 l.withName(layerName);
                 if (auto) nameCounts.merge(l.defaultNameStem(), 1, Integer::sum);
                 l.build(shapes, backend);
-                adopt(l);
                 layers.add(l);
                 trained[i] = upstream || l.trainableParameterCount() > 0;
             }
+            // Only once every layer is accepted: a model refused half-way leaves its layers free
+            // for the next attempt, not owned by a model that never came to be.
+            for (Layer l : layers) adopt(l);
         } else {
             layers.addAll(g.layers);
         }

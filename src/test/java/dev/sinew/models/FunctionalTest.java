@@ -154,6 +154,32 @@ class FunctionalTest {
     }
 
     /**
+     * A model refused while its layers are being built (here: two layers named "x") must leave
+     * them free. The layers before the refused one used to be left owned by the model that was
+     * never made, so the corrected graph was refused too ("Dense "y" is new but Dense "x" already
+     * belongs to model ...").
+     */
+    @Test
+    void aModelRefusedHalfWayLeavesItsLayersFree() {
+        var in = Input.of(4);
+        Dense a = new Dense(3), b = new Dense(3);
+        a.withName("x");
+        b.withName("x");
+        var out = b.apply(a.apply(in));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Model(in, out, 1).close());
+        assertTrue(e.getMessage().contains("two layers are named \"x\""), e.getMessage());
+        assertEquals(null, a.modelName());
+        a.withName("first"); // in no model: it may still be renamed
+        b.withName("second");
+        try (Model m = new Model(in, out, 1)) {
+            assertEquals(List.of("first", "second"), m.layers().stream().map(l -> l.name()).toList());
+            assertEquals(m.name(), a.modelName());
+            m.compile("mse", new SGD(0.1));
+            m.trainOnBatch(X, TestUtil.uniform(R, 6, 3, -1, 1));
+        }
+    }
+
+    /**
      * Augmentation passes no gradient back, so after a trained weight it is refused when the model
      * is made, as Sequential.add refuses it; it used to be accepted and to fail in the first
      * training step's backward pass.
