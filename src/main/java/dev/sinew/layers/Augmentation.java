@@ -74,6 +74,13 @@ public abstract class Augmentation extends Layer {
     }
 
     @Override
+    public void followRandomState(Layer original, int application) {
+        Augmentation o = (Augmentation) original;
+        seed = applicationSeed(o.seed, application);
+        step = o.step;
+    }
+
+    @Override
     public void allocate(Workspace workspace, int capacity) {
         y = allocateRows(workspace, "output", capacity, (long) H * W * C);
         transforms = allocateRows(workspace, "transforms", capacity, 6);

@@ -46,7 +46,7 @@ public final class Concatenate extends Merge {
                     + " (plus the batch)");
         }
         int[] out = inputShapes.getFirst().dims().clone();
-        out[a] = 0;
+        long joined = 0; // in a long: five inputs of 2^30 would wrap an int round to 2^30
         for (Shape s : inputShapes) {
             boolean fits = s.rank() == rank;
             for (int d = 0; fits && d < rank; d++) fits = d == a || s.dim(d) == out[d];
@@ -54,8 +54,13 @@ public final class Concatenate extends Merge {
                 throw new IllegalArgumentException(describe() + " joins along axis " + axis + " inputs that agree on every"
                         + " other axis, got " + shapes(inputShapes));
             }
-            out[a] += s.dim(a);
+            joined += s.dim(a);
         }
+        if (joined > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(describe() + ": joining " + shapes(inputShapes) + " along axis " + axis + " gives "
+                    + joined + " values on that axis, beyond the int range");
+        }
+        out[a] = (int) joined;
         outer = 1;
         for (int d = 0; d < a; d++) outer *= out[d];
         inner = new int[inputShapes.size()];

@@ -72,6 +72,13 @@ public final class Dropout extends Layer {
     }
 
     @Override
+    public void followRandomState(Layer original, int application) {
+        Dropout o = (Dropout) original;
+        seed = applicationSeed(o.seed, application);
+        step = o.step;
+    }
+
+    @Override
     public Map<String, Object> getConfig() {
         Map<String, Object> c = super.getConfig();
         c.put("rate", Double.parseDouble(Float.toString(rate)));

@@ -53,7 +53,7 @@ public abstract class Layer {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("a layer name must not be blank, got '" + name + "'");
         }
-        if (isBuilt() && this.name != null && !this.name.equals(name)) {
+        if (model != null && this.name != null && !this.name.equals(name)) {
             throw new IllegalStateException(describe() + " is already in a model and cannot be renamed to \"" + name
                     + "\"; name a layer before adding it");
         }
@@ -305,6 +305,24 @@ public abstract class Layer {
     /** Restores what {@link #rngState()} returned. */
     public void setRngState(long[] state) {
         requireRngState(state, 0);
+    }
+
+    /**
+     * Makes this layer, a copy that runs application {@code application} (1 for the second) of
+     * {@code original} in a model's training pass, draw from a stream of its own derived from the
+     * original's seed, at the original's step. Called before every training forward, so the copy
+     * follows what the model saves and restores (the original's {@link #rngState()}): a shared
+     * Dropout draws a different mask at each application, all fixed by the model's seed. Nothing
+     * for layers that draw nothing.
+     */
+    public void followRandomState(Layer original, int application) {}
+
+    /** The seed of application {@code application} of a layer seeded with {@code seed} (SplitMix64's finaliser). */
+    protected static long applicationSeed(long seed, int application) {
+        long z = seed + application * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     protected final void requireRngState(long[] state, int length) {

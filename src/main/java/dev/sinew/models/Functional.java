@@ -4,6 +4,7 @@ import dev.sinew.layers.Input;
 import dev.sinew.layers.KerasTensor;
 import dev.sinew.layers.Layer;
 import dev.sinew.tensor.Shape;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
@@ -72,7 +73,7 @@ final class Functional {
         boolean[] used = new boolean[this.inputTensors.size()];
         outputs = new int[this.outputTensors.size()];
         for (int j = 0; j < outputs.length; j++) {
-            outputs[j] = visit(this.outputTensors.get(j), null, new LinkedHashSet<>(), used);
+            outputs[j] = visit(this.outputTensors.get(j), used);
         }
         for (int k = 0; k < used.length; k++) {
             if (!used[k]) {
@@ -94,27 +95,74 @@ final class Functional {
 
     /**
      * Post-order: the tensor's inputs get their nodes first. Returns the tensor's node (-1 - k:
-     * model input k). {@code reader} is the layer that reads {@code t}, for the message.
+     * model input k). Depth-first with a stack of its own rather than recursion, so that a chain
+     * of any length (a model file may describe one of tens of thousands of layers) cannot
+     * overflow the thread's stack.
      */
-    private int visit(KerasTensor t, Layer reader, Set<KerasTensor> onPath, boolean[] used) {
-        Integer known = index.get(t);
-        if (known != null) {
-            if (known < 0) used[-1 - known] = true;
-            return known;
+    private int visit(KerasTensor output, boolean[] used) {
+        Integer known = known(output, null, used);
+        if (known != null) return known;
+        ArrayDeque<Visit> path = new ArrayDeque<>();
+        Set<KerasTensor> onPath = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        path.push(new Visit(output));
+        onPath.add(output);
+        int made = 0;
+        while (!path.isEmpty()) {
+            Visit v = path.peek();
+            if (v.next < v.from.length) {
+                KerasTensor in = v.tensor.inputs().get(v.next);
+                Integer k = known(in, v.tensor.layer(), used);
+                if (k != null) {
+                    v.from[v.next++] = k;
+                } else {
+                    if (!onPath.add(in)) throw new IllegalArgumentException("the graph has a cycle through " + in);
+                    path.push(new Visit(in));
+                }
+                continue;
+            }
+            path.pop();
+            onPath.remove(v.tensor);
+            nodes.add(new Node(v.tensor.layer(), v.from));
+            tensors.add(v.tensor);
+            made = nodes.size() - 1;
+            index.put(v.tensor, made);
+            if (!path.isEmpty()) {
+                Visit reader = path.peek();
+                reader.from[reader.next++] = made;
+            }
+        }
+        return made;
+    }
+
+    /** A tensor on the path being visited: the nodes of its first {@code next} inputs are in {@code from}. */
+    private static final class Visit {
+        final KerasTensor tensor;
+        final int[] from;
+        int next;
+
+        Visit(KerasTensor tensor) {
+            this.tensor = tensor;
+            this.from = new int[tensor.inputs().size()];
+        }
+    }
+
+    /**
+     * The node of {@code t} if it has one (marking a model input as used), else null. An input
+     * that is not among the model's is "Graph disconnected"; {@code reader} is the layer that
+     * reads {@code t}, for the message.
+     */
+    private Integer known(KerasTensor t, Layer reader, boolean[] used) {
+        Integer k = index.get(t);
+        if (k != null) {
+            if (k < 0) used[-1 - k] = true;
+            return k;
         }
         if (t.layer() instanceof Input) {
             throw new IllegalArgumentException("Graph disconnected: cannot find parent for tensor " + t + " at layer "
                     + (reader == null ? "(a model output)" : reader.describe()) + "; it is an input that is not among the model's"
                     + " inputs " + inputTensors + ": pass it in the inputs list");
         }
-        if (!onPath.add(t)) throw new IllegalArgumentException("the graph has a cycle through " + t);
-        int[] from = new int[t.inputs().size()];
-        for (int k = 0; k < from.length; k++) from[k] = visit(t.inputs().get(k), t.layer(), onPath, used);
-        onPath.remove(t);
-        nodes.add(new Node(t.layer(), from));
-        tensors.add(t);
-        index.put(t, nodes.size() - 1);
-        return nodes.size() - 1;
+        return null;
     }
 
     /** The input shapes of node i: the model inputs' or the outputs of the nodes it reads. */

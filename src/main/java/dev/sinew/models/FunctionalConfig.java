@@ -12,6 +12,7 @@ import dev.sinew.layers.KerasTensor;
 import dev.sinew.layers.Layer;
 import dev.sinew.layers.Layers;
 import dev.sinew.layers.Merge;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,15 +22,37 @@ import java.util.Map;
 /**
  * Rebuilds a functional model from the config {@code ModelFile} wrote (Keras's shape: each layer
  * with its inbound nodes). Layers are made from their configs, then applied as their inbound
- * nodes say, in passes: a node waits until the tensors it reads exist (a layer applied twice
- * may read a layer listed after it), and a node whose inputs never appear is an error. The
- * config comes from a file, so every name and index is checked.
+ * nodes say, each application as soon as the tensors it reads exist (a layer applied twice may
+ * read a layer listed after it): an application waits on the first tensor it lacks, and making a
+ * tensor wakes what waits on it, so a file costs time in proportion to its size whatever the
+ * order of its layers. A node whose inputs never appear is an error. The config comes from a
+ * file, so every name and index is checked.
  */
 final class FunctionalConfig {
     private FunctionalConfig() {}
 
-    /** One application still to make: the layer, which application, and the [name, node, tensor] it reads. */
-    private record Pending(Layer layer, int application, List<Object> reads) {}
+    /**
+     * One application still to make: the layer, which application, the [name, node, tensor]
+     * entries it reads, and those parsed; the first {@code next} of them are known to exist.
+     */
+    private static final class Pending {
+        final Layer layer;
+        final int application;
+        final List<Object> reads;
+        String[] sources;
+        long[] nodes;
+        int next;
+        boolean made;
+
+        Pending(Layer layer, int application, List<Object> reads) {
+            this.layer = layer;
+            this.application = application;
+            this.reads = reads;
+        }
+    }
+
+    /** Application {@code node} of layer {@code layer}: what a pending application waits for. */
+    private record TensorRef(String layer, long node) {}
 
     static Model rebuild(Backend backend, long seed, String name, Map<String, Object> inner) {
         List<Object> layers = list(inner.get("layers"), "\"layers\"");
@@ -69,26 +92,35 @@ final class FunctionalConfig {
             }
         }
         if (inputTensors.isEmpty()) throw new IllegalArgumentException("the model has no InputLayer");
-        // Passes over what is left: each makes every application whose inputs exist (at most as
-        // many passes as applications, since each pass but the last makes one at least).
-        while (!pending.isEmpty()) {
-            List<Pending> next = new ArrayList<>();
-            for (Pending p : pending) {
-                List<KerasTensor> reads = resolve(p, made);
-                List<KerasTensor> outs = made.get(p.layer().name());
-                if (reads == null || outs.size() != p.application()) {
-                    next.add(p);
-                    continue;
-                }
-                outs.add(p.layer() instanceof Merge m ? m.apply(reads.toArray(KerasTensor[]::new))
-                        : apply(p.layer(), reads));
+        for (Pending p : pending) parse(p, made);
+        // A worklist: each application is looked at when it is listed and each time a tensor it
+        // waits for is made; it resumes its scan where it stopped.
+        Map<TensorRef, List<Pending>> waiting = new HashMap<>();
+        ArrayDeque<Pending> ready = new ArrayDeque<>(pending);
+        while (!ready.isEmpty()) {
+            Pending p = ready.poll();
+            List<KerasTensor> outs = made.get(p.layer.name());
+            if (outs.size() < p.application) { // applications are made in order
+                waiting.computeIfAbsent(new TensorRef(p.layer.name(), p.application - 1), t -> new ArrayList<>()).add(p);
+                continue;
             }
-            if (next.size() == pending.size()) {
-                Pending p = next.getFirst();
-                throw new IllegalArgumentException("layer \"" + p.layer().name() + "\"'s inbound node " + p.application()
-                        + " reads " + brief(p.reads()) + ", which no layer makes");
+            while (p.next < p.sources.length && p.nodes[p.next] < made.get(p.sources[p.next]).size()) p.next++;
+            if (p.next < p.sources.length) {
+                waiting.computeIfAbsent(new TensorRef(p.sources[p.next], p.nodes[p.next]), t -> new ArrayList<>()).add(p);
+                continue;
             }
-            pending = next;
+            List<KerasTensor> reads = new ArrayList<>();
+            for (int k = 0; k < p.sources.length; k++) reads.add(made.get(p.sources[k]).get((int) p.nodes[k]));
+            outs.add(p.layer instanceof Merge m ? m.apply(reads.toArray(KerasTensor[]::new)) : apply(p.layer, reads));
+            p.made = true;
+            List<Pending> woken = waiting.remove(new TensorRef(p.layer.name(), outs.size() - 1));
+            if (woken != null) ready.addAll(woken);
+        }
+        for (Pending p : pending) {
+            if (!p.made) {
+                throw new IllegalArgumentException("layer \"" + p.layer.name() + "\"'s inbound node " + p.application
+                        + " reads " + brief(p.reads) + ", which no layer makes");
+            }
         }
         List<Object> outputs = list(inner.get("output_layers"), "\"output_layers\"");
         List<Object> inputs = list(inner.get("input_layers"), "\"input_layers\"");
@@ -113,23 +145,22 @@ final class FunctionalConfig {
         return l.apply(reads.getFirst());
     }
 
-    /** The tensors a node reads, or null while one of them is not made yet. */
-    private static List<KerasTensor> resolve(Pending p, Map<String, List<KerasTensor>> made) {
-        List<KerasTensor> reads = new ArrayList<>();
-        for (Object r : p.reads()) {
-            List<Object> ref = list(r, "an inbound node's entry");
+    /** Reads the [name, node, tensor] entries of {@code p}: every name must be a layer of the model, every node index >= 0. */
+    private static void parse(Pending p, Map<String, List<KerasTensor>> made) {
+        p.sources = new String[p.reads.size()];
+        p.nodes = new long[p.reads.size()];
+        for (int i = 0; i < p.sources.length; i++) {
+            List<Object> ref = list(p.reads.get(i), "an inbound node's entry");
             String source = string(ref.isEmpty() ? null : ref.getFirst(), "an inbound node's layer name");
             if (!made.containsKey(source)) {
-                throw new IllegalArgumentException("layer \"" + p.layer().name() + "\" reads a layer \"" + source
+                throw new IllegalArgumentException("layer \"" + p.layer.name() + "\" reads a layer \"" + source
                         + "\" that the model does not have");
             }
-            List<KerasTensor> outs = made.get(source);
             long k = ref.size() > 1 ? longOf(ref.get(1), "an inbound node's node index") : 0;
             if (k < 0) throw new IllegalArgumentException("an inbound node's node index is " + k);
-            if (k >= outs.size()) return null;
-            reads.add(outs.get((int) k));
+            p.sources[i] = source;
+            p.nodes[i] = k;
         }
-        return reads;
     }
 
     private static KerasTensor tensor(List<Object> ref, Map<String, List<KerasTensor>> made) {

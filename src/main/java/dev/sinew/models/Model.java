@@ -4,6 +4,7 @@ import dev.sinew.backend.Backend;
 import dev.sinew.backend.Backends;
 import dev.sinew.data.Dataset;
 import dev.sinew.layers.Activated;
+import dev.sinew.layers.Augmentation;
 import dev.sinew.layers.Input;
 import dev.sinew.layers.KerasTensor;
 import dev.sinew.layers.Layer;
@@ -30,8 +31,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -121,6 +125,11 @@ public class Model implements AutoCloseable {
     // Where a layer is applied more than once, the training executor runs a copy of it at each
     // later node, bound to the same weights but to gradients of its own, added in after backward.
     private final List<Tensor[]> sharedGradients = new ArrayList<>();
+    // Such copies of layers that draw random numbers (Dropout, augmentation): before each training
+    // forward each takes the original's step and a seed derived from its own (Layer.followRandomState).
+    private final List<RandomCopy> randomCopies = new ArrayList<>();
+
+    private record RandomCopy(Layer copy, Layer original, int application) {}
 
     // The training executor runs the model's own layers; inference runs on executors of copied
     // layers that share the weights, one per concurrent caller, kept in `idle` between calls.
@@ -220,7 +229,8 @@ public class Model implements AutoCloseable {
         Model shares = weightOwner(g.layers);
         inputLayers = List.copyOf(g.inputs);
         inputShape = inputLayers.getFirst().shape();
-        List<String> taken = new ArrayList<>();
+        Set<String> taken = new HashSet<>();
+        Set<Layer> added = Collections.newSetFromMap(new IdentityHashMap<>());
         if (shares != null) for (Layer l : g.layers) taken.add(l.name());
         for (Input in : inputLayers) {
             if (in.name() == null) {
@@ -238,10 +248,19 @@ public class Model implements AutoCloseable {
             taken.add(in.name());
         }
         if (shares == null) {
+            boolean[] trained = new boolean[g.nodes.size()]; // a weight that training updates is at or before node i
             for (int i = 0; i < g.nodes.size(); i++) {
                 Layer l = g.nodes.get(i).layer();
                 List<Shape> shapes = g.inputShapes(i);
-                if (layers.contains(l)) {
+                boolean upstream = false; // the layers before node i are built: each node comes after its inputs
+                for (int j : g.nodes.get(i).inputs()) upstream |= j >= 0 && trained[j];
+                if (l instanceof Augmentation && upstream) {
+                    // Refused here, as Sequential.add refuses it, not by the first training step's backward pass.
+                    throw new IllegalArgumentException(l.describe() + " must come before every layer with weights (it passes"
+                            + " no gradient back); apply it to a model input, before them");
+                }
+                if (!added.add(l)) {
+                    trained[i] = upstream || l.trainableParameterCount() > 0;
                     if (!shapes.equals(l.inputShapes())) {
                         throw new IllegalArgumentException(l.describe() + " is applied to " + shapes + " and to " + l.inputShapes()
                                 + "; a layer applied twice shares its weights, so it takes the same input shapes each time");
@@ -257,9 +276,12 @@ public class Model implements AutoCloseable {
                 l.withName(layerName);
                 if (auto) nameCounts.merge(l.defaultNameStem(), 1, Integer::sum);
                 l.build(shapes, backend);
-                adopt(l);
                 layers.add(l);
+                trained[i] = upstream || l.trainableParameterCount() > 0;
             }
+            // Only once every layer is accepted: a model refused half-way leaves its layers free
+            // for the next attempt, not owned by a model that never came to be.
+            for (Layer l : layers) adopt(l);
         } else {
             layers.addAll(g.layers);
         }
@@ -563,15 +585,17 @@ public class Model implements AutoCloseable {
         nodes = graph();
         if (outputNodes == null) outputNodes = new int[] {nodes.size() - 1};
         List<Layer> instances = new ArrayList<>();
-        java.util.Set<Layer> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Map<Layer, Integer> applications = new IdentityHashMap<>();
         for (Node node : nodes) {
             Layer l = node.layer();
-            if (seen.add(l)) {
+            int application = applications.merge(l, 1, Integer::sum) - 1;
+            if (application == 0) {
                 instances.add(l);
                 continue;
             }
             Layer c = copyOf(l);
             bindLike(c, l, t, memory.open());
+            if (l.rngState().length > 0) randomCopies.add(new RandomCopy(c, l, application));
             instances.add(c);
         }
         trainer = new Executor(backend, instances, inputsOf(nodes), outputNodes, inputShapes(), true, memory);
@@ -1206,6 +1230,10 @@ public class Model implements AutoCloseable {
      * {@code sum_j weight_j * loss_j} and keeps each loss in {@link #lastOutputLoss}.
      */
     private double forwardBackward(Tensor[] xs, Tensor[] ys, int n) {
+        for (int i = 0; i < randomCopies.size(); i++) {
+            RandomCopy r = randomCopies.get(i);
+            r.copy().followRandomState(r.original(), r.application());
+        }
         trainer.forward(xs, n, true);
         double total = 0;
         double[] each = outputLoss;

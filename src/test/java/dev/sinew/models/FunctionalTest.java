@@ -163,6 +163,67 @@ class FunctionalTest {
         assertTrue(s1.shape().size() == 2);
     }
 
+    /**
+     * A model refused while its layers are being built (here: two layers named "x") must leave
+     * them free. The layers before the refused one used to be left owned by the model that was
+     * never made, so the corrected graph was refused too ("Dense "y" is new but Dense "x" already
+     * belongs to model ...").
+     */
+    @Test
+    void aModelRefusedHalfWayLeavesItsLayersFree() {
+        var in = Input.of(4);
+        Dense a = new Dense(3), b = new Dense(3);
+        a.withName("x");
+        b.withName("x");
+        var out = b.apply(a.apply(in));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Model(in, out, 1).close());
+        assertTrue(e.getMessage().contains("two layers are named \"x\""), e.getMessage());
+        assertEquals(null, a.modelName());
+        a.withName("first"); // in no model: it may still be renamed
+        b.withName("second");
+        try (Model m = new Model(in, out, 1)) {
+            assertEquals(List.of("first", "second"), m.layers().stream().map(l -> l.name()).toList());
+            assertEquals(m.name(), a.modelName());
+            m.compile("mse", new SGD(0.1));
+            m.trainOnBatch(X, TestUtil.uniform(R, 6, 3, -1, 1));
+        }
+    }
+
+    /**
+     * Augmentation passes no gradient back, so after a trained weight it is refused when the model
+     * is made, as Sequential.add refuses it; it used to be accepted and to fail in the first
+     * training step's backward pass.
+     */
+    @Test
+    void augmentationAfterATrainedWeightIsRefusedWhenTheModelIsMade() {
+        var in = Input.of(16);
+        var rotated = new dev.sinew.layers.RandomRotation(0.2).apply(new dev.sinew.layers.Reshape(4, 4, 1).apply(new Dense(16).apply(in)));
+        var out = new Dense(2, "softmax").apply(new Flatten().apply(rotated));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Model(in, out, 1).close());
+        assertTrue(e.getMessage().contains("RandomRotation") && e.getMessage().contains("before every layer with weights"), e.getMessage());
+        // Applied to the input (and then read by a branch with weights), it is fine.
+        var image = Input.of(4, 4, 1);
+        var aug = new dev.sinew.layers.RandomRotation(0.2).apply(image);
+        try (Model m = new Model(image, new Dense(2, "softmax").apply(new Concatenate().apply(new Flatten().apply(aug),
+                new Flatten().apply(new Conv2D(1, 1).apply(aug)))), 1)) {
+            m.compile("categorical_crossentropy", new SGD(0.1));
+            m.trainOnBatch(new float[][] {new float[16]}, new float[][] {{1, 0}});
+        }
+    }
+
+    /** Five inputs of 2^30 values joined: the axis's extent was summed in an int and wrapped round to 2^30. */
+    @Test
+    void concatenatingBeyondTheIntRangeIsRefused() {
+        var big = Input.of(1 << 30);
+        for (int k : new int[] {2, 5}) {
+            KerasTensor[] xs = new KerasTensor[k];
+            java.util.Arrays.fill(xs, big);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Concatenate().apply(xs));
+            assertTrue(e.getMessage().contains("Concatenate") && e.getMessage().contains(k * (1L << 30) + " values")
+                    && e.getMessage().contains("(1073741824,)"), e.getMessage());
+        }
+    }
+
     @Test
     void aSharedResidualModelSavesLoadsAndSummarises(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         var in = Input.of(4);
