@@ -6,12 +6,12 @@ import dev.sinew.tensor.Tensor;
 public final class Add extends ElementwiseMerge {
     @Override
     protected void compute(long values) {
-        copy(y, xs.getFirst(), values);
+        y.copyFrom(xs.getFirst(), values);
         for (int i = 1; i < xs.size(); i++) backend.axpy(values, 1f, xs.get(i), y);
     }
 
     @Override
     protected void gradient(int i, Tensor dy, long values) {
-        copy(dx[i], dy, values);
+        dx[i].copyFrom(dy, values);
     }
 }

@@ -6,14 +6,14 @@ import dev.sinew.tensor.Tensor;
 public final class Average extends ElementwiseMerge {
     @Override
     protected void compute(long values) {
-        copy(y, xs.getFirst(), values);
+        y.copyFrom(xs.getFirst(), values);
         for (int i = 1; i < xs.size(); i++) backend.axpy(values, 1f, xs.get(i), y);
         backend.scale(y, values, 1f / xs.size());
     }
 
     @Override
     protected void gradient(int i, Tensor dy, long values) {
-        copy(dx[i], dy, values);
+        dx[i].copyFrom(dy, values);
         backend.scale(dx[i], values, 1f / dx.length);
     }
 }

@@ -68,10 +68,4 @@ abstract class ElementwiseMerge extends Merge {
 
     /** dx[i] = dL/d(input i) from dy over the first {@code values} values. */
     protected abstract void gradient(int i, Tensor dy, long values);
-
-    /** dst[0, values) = src[0, values). */
-    protected static void copy(Tensor dst, Tensor src, long values) {
-        long bytes = values * Tensor.BYTES;
-        dst.segment().asSlice(0, bytes).copyFrom(src.segment().asSlice(0, bytes));
-    }
 }

@@ -10,7 +10,7 @@ import dev.sinew.tensor.Tensor;
 public final class Maximum extends ElementwiseMerge {
     @Override
     protected void compute(long values) {
-        copy(y, xs.getFirst(), values);
+        y.copyFrom(xs.getFirst(), values);
         for (int i = 1; i < xs.size(); i++) {
             Tensor x = xs.get(i);
             for (long v = 0; v < values; v++) if (x.get(v) > y.get(v)) y.set(v, x.get(v));

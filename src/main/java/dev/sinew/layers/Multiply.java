@@ -15,7 +15,7 @@ public final class Multiply extends ElementwiseMerge {
 
     @Override
     protected void gradient(int i, Tensor dy, long values) {
-        copy(dx[i], dy, values);
+        dx[i].copyFrom(dy, values);
         for (int j = 0; j < xs.size(); j++) if (j != i) backend.multiply(dx[i], dx[i], xs.get(j), values);
     }
 }

@@ -11,13 +11,13 @@ public final class Subtract extends ElementwiseMerge {
 
     @Override
     protected void compute(long values) {
-        copy(y, xs.get(0), values);
+        y.copyFrom(xs.get(0), values);
         backend.axpy(values, -1f, xs.get(1), y);
     }
 
     @Override
     protected void gradient(int i, Tensor dy, long values) {
-        copy(dx[i], dy, values);
+        dx[i].copyFrom(dy, values);
         if (i == 1) backend.scale(dx[i], values, -1f);
     }
 }

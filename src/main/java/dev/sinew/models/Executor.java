@@ -227,8 +227,7 @@ final class Executor {
         }
         long values = (long) n * layers.get(j).outputShape().size();
         if (received[j]++ == 0) {
-            // The static copy, not asSlice(...).copyFrom(...): no slice objects per step.
-            java.lang.foreign.MemorySegment.copy(dx.segment(), 0, sums[j].segment(), 0, values * Tensor.BYTES);
+            sums[j].copyFrom(dx, values);
         } else {
             backend.axpy(values, 1f, dx, sums[j]);
         }

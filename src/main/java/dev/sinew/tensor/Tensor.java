@@ -118,6 +118,14 @@ public final class Tensor implements AutoCloseable {
         segment.setAtIndex(F32, i, v);
     }
 
+    /**
+     * Copies the first {@code values} values of {@code src} into this tensor's first ones. The
+     * static {@link MemorySegment#copy}, not slices: a per-step copy allocates nothing.
+     */
+    public void copyFrom(Tensor src, long values) {
+        MemorySegment.copy(src.segment, 0, segment, 0, values * BYTES);
+    }
+
     /** Copies all of {@code src} into the start of this tensor. */
     public void copyFrom(float[] src) {
         if (src.length > size()) {
