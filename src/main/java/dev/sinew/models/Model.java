@@ -580,7 +580,7 @@ public class Model implements AutoCloseable {
         }
         ParameterTable t = ParameterTable.allocate(memory.open(), specs);
         SplittableRandom rng = new SplittableRandom(seed);
-        bind(layers, t);
+        for (Layer l : layers) bindLike(l, l, t, null);
         for (Layer l : layers) l.initializeWeights(rng);
         nodes = graph();
         if (outputNodes == null) outputNodes = new int[] {nodes.size() - 1};
@@ -632,20 +632,6 @@ public class Model implements AutoCloseable {
         return in;
     }
 
-    /** Hands each layer (of the model, or an inference copy) views of its weights and gradients. */
-    private static void bind(List<Layer> ls, ParameterTable t) {
-        int k = 0;
-        for (Layer l : ls) {
-            List<Tensor> w = new ArrayList<>(), g = new ArrayList<>();
-            for (int i = 0; i < l.weightShapes().size(); i++) {
-                Variable v = t.variables().get(k++);
-                w.add(t.value(v));
-                g.add(t.gradient(v)); // null for a weight that is not trainable
-            }
-            l.bindWeights(w, g);
-        }
-    }
-
     /** The next automatic name for {@code stem} ("dense", "dense_1", ...). */
     String autoName(String stem) {
         int k = nameCounts.getOrDefault(stem, 0);
@@ -660,9 +646,10 @@ public class Model implements AutoCloseable {
     }
 
     /**
-     * Binds {@code copy} to the weights of {@code original}. Gradients: the original's views when
-     * {@code scratch} is null (inference never writes them); else tensors of its own from
-     * {@code scratch}, recorded to be added to the original's after each backward pass.
+     * Binds {@code copy} (the original itself, or a copy of it) to the weights of {@code original},
+     * found in the table by layer name. Gradients: the original's views when {@code scratch} is null
+     * (the layer itself, or an inference copy, which never writes them); else tensors of its own
+     * from {@code scratch}, recorded to be added to the original's after each backward pass.
      */
     private void bindLike(Layer copy, Layer original, ParameterTable t, Workspace scratch) {
         List<Tensor> w = new ArrayList<>(), g = new ArrayList<>();
