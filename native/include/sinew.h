@@ -155,6 +155,10 @@ void sinew_dropout_forward(float *y, float *mask, const float *x, int64_t n, flo
 /* y[i] = a[i] * b[i] over n values (dropout's backward: dx = dy * mask). y may be a or b. */
 void sinew_mul(float *y, const float *a, const float *b, int64_t n);
 
+/* y[i] = a[i] + b[i] over n values (Add, and a gradient summed where a tensor feeds two layers):
+ * one pass where a copy and an axpy make two. y may be a or b. */
+void sinew_add(float *y, const float *a, const float *b, int64_t n);
+
 /* ---- Convolution and pooling. Images are NHWC: x[n][h][w][c], row-major. A window's top-left
  * input pixel for output (oh, ow) is (oh * SH - PT, ow * SW - PL); pixels outside the image are
  * padding (zero for convolution, ignored for pooling). ---- */
@@ -169,6 +173,26 @@ void sinew_im2col(float *cols, const float *x, int N, int H, int W, int C, int K
  * overwritten, padding contributions are dropped). */
 void sinew_col2im(float *dx, const float *dcols, int N, int H, int W, int C, int KH, int KW, int SH,
                   int SW, int PT, int PL, int OH, int OW);
+
+/* Direct convolution (native/src/conv_direct.c). The image is first placed in its window frame:
+ * xp (N, HP, WP, C) with HP = (OH-1)*SH + KH, WP = (OW-1)*SW + KW holds input pixel (h, w) at
+ * (h + PT, w + PL) and zeros around it (rows and columns no window reaches are left out). */
+void sinew_pad_windows(float *xp, const float *x, int N, int H, int W, int C, int PT, int PL, int HP, int WP);
+
+/* y (N, OH, OW, F) = the windows of xp times k (KH, KW, C, F): im2col(x) * k without the
+ * unfolding. F must be a multiple of 8. */
+void sinew_conv2d(float *y, const float *xp, const float *k, int N, int HP, int WP, int C, int KH, int KW, int SH,
+                  int SW, int OH, int OW, int F);
+
+/* dk (KH, KW, C, F, overwritten) = im2col(x)^T * dy over the N images, from the framed xp and
+ * dy (N, OH, OW, F). F must be a multiple of 8. */
+void sinew_conv2d_kernel_gradient(float *dk, const float *xp, const float *dy, int N, int HP, int WP, int C, int KH,
+                                  int KW, int SH, int SW, int OH, int OW, int F);
+
+/* kt (KH, KW, F, C) = k (KH, KW, C, F) turned half a turn and transposed per tap:
+ * kt[KH-1-kh][KW-1-kw][f][c] = k[kh][kw][c][f]. A stride-1 convolution's input gradient is the
+ * convolution of its framed output gradient with kt. */
+void sinew_flip_kernel(float *kt, const float *k, int KH, int KW, int C, int F);
 
 /* Max pooling over KH x KW windows, per channel. argmax (int32, N*OH*OW*C) receives each maximum's
  * index within its image, (h * W + w) * C + c, for the backward pass. */

@@ -22,3 +22,7 @@ void sinew_dropout_forward(float *y, float *mask, const float *x, int64_t n, flo
 void sinew_mul(float *y, const float *a, const float *b, int64_t n) {
     for (int64_t i = 0; i < n; i++) y[i] = a[i] * b[i];
 }
+
+void sinew_add(float *y, const float *a, const float *b, int64_t n) {
+    for (int64_t i = 0; i < n; i++) y[i] = a[i] + b[i];
+}

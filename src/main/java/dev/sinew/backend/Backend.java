@@ -457,6 +457,15 @@ public abstract class Backend {
         multiplyImpl(y, a, b, n);
     }
 
+    /** y = a + b elementwise over n values; y may be a or b. */
+    public final void add(Tensor y, Tensor a, Tensor b, long n) {
+        Check.positive("add", "n", n);
+        Check.holds("add", "y", y, n);
+        Check.holds("add", "a", a, n);
+        Check.holds("add", "b", b, n);
+        addImpl(y, a, b, n);
+    }
+
     /** Unfolds N images into rows of patches: cols (N*OH*OW, KH*KW*C). See native/src/conv.c. */
     public final void im2col(Tensor cols, Tensor x, int N, Window g) {
         Check.positive("im2col", "N", N);
@@ -471,6 +480,58 @@ public abstract class Backend {
         Check.holds("col2im", "dcols", dcols, (long) N * g.positions() * g.patchSize());
         Check.holds("col2im", "dx", dx, N * g.inputSize());
         col2imImpl(dx, dcols, N, g);
+    }
+
+    /**
+     * Places N images x (N, H, W, C) in their window frame xp (N, framedH, framedW, C): pixel
+     * (h, w) at (h + PT, w + PL), zeros where windows reach padding, and rows or columns no window
+     * reaches left out. The frame is what {@link #conv2d} and {@link #conv2dKernelGradient} read.
+     */
+    public final void padWindows(Tensor xp, Tensor x, int N, Window g) {
+        Check.positive("padWindows", "N", N);
+        Check.holds("padWindows", "xp", xp, N * g.framedSize());
+        Check.holds("padWindows", "x", x, N * g.inputSize());
+        padWindowsImpl(xp, x, N, g);
+    }
+
+    /**
+     * Direct convolution without bias: y (N, OH, OW, F) = im2col(x) * kernel, read from x's window
+     * frame xp (see {@link #padWindows}); kernel (KH, KW, C, F). F must be a multiple of 8 (the
+     * native kernel's vector width). See native/src/conv_direct.c.
+     */
+    public final void conv2d(Tensor y, Tensor xp, Tensor kernel, int N, Window g, int F) {
+        checkDirect("conv2d", N, g, F);
+        Check.holds("conv2d", "y", y, (long) N * g.positions() * F);
+        Check.holds("conv2d", "xp", xp, N * g.framedSize());
+        Check.holds("conv2d", "kernel", kernel, (long) g.patchSize() * F);
+        conv2dImpl(y, xp, kernel, N, g, F);
+    }
+
+    /** dKernel (KH, KW, C, F; overwritten) = im2col(x)^T * dy over N images, from x's frame xp and dy (N, OH, OW, F). */
+    public final void conv2dKernelGradient(Tensor dKernel, Tensor xp, Tensor dy, int N, Window g, int F) {
+        checkDirect("conv2dKernelGradient", N, g, F);
+        Check.holds("conv2dKernelGradient", "dKernel", dKernel, (long) g.patchSize() * F);
+        Check.holds("conv2dKernelGradient", "xp", xp, N * g.framedSize());
+        Check.holds("conv2dKernelGradient", "dy", dy, (long) N * g.positions() * F);
+        conv2dKernelGradientImpl(dKernel, xp, dy, N, g, F);
+    }
+
+    /**
+     * kt (KH, KW, F, C) = kernel (KH, KW, C, F) turned half a turn, each tap transposed: the kernel
+     * of a stride-1 convolution's input gradient (see {@link Window#transposed}).
+     */
+    public final void flipKernel(Tensor kt, Tensor kernel, int KH, int KW, int C, int F) {
+        for (int v : new int[] {KH, KW, C, F}) Check.positive("flipKernel", "size", v);
+        long n = (long) KH * KW * C * F;
+        Check.holds("flipKernel", "kt", kt, n);
+        Check.holds("flipKernel", "kernel", kernel, n);
+        flipKernelImpl(kt, kernel, KH, KW, C, F);
+    }
+
+    private static void checkDirect(String op, int N, Window g, int F) {
+        Check.positive(op, "N", N);
+        Check.positive(op, "F", F);
+        if (F % 8 != 0) throw new IllegalArgumentException(op + ": F must be a multiple of 8, got " + F);
     }
 
     /**
@@ -806,11 +867,21 @@ public abstract class Backend {
 
     protected abstract void multiplyImpl(Tensor y, Tensor a, Tensor b, long n);
 
+    protected abstract void addImpl(Tensor y, Tensor a, Tensor b, long n);
+
     protected abstract void affineWarpImpl(Tensor y, Tensor x, Tensor transforms, int N, int H, int W, int C);
 
     protected abstract void im2colImpl(Tensor cols, Tensor x, int N, Window g);
 
     protected abstract void col2imImpl(Tensor dx, Tensor dcols, int N, Window g);
+
+    protected abstract void padWindowsImpl(Tensor xp, Tensor x, int N, Window g);
+
+    protected abstract void conv2dImpl(Tensor y, Tensor xp, Tensor kernel, int N, Window g, int F);
+
+    protected abstract void conv2dKernelGradientImpl(Tensor dKernel, Tensor xp, Tensor dy, int N, Window g, int F);
+
+    protected abstract void flipKernelImpl(Tensor kt, Tensor kernel, int KH, int KW, int C, int F);
 
     protected abstract void depthwiseForwardImpl(Tensor y, Tensor x, Tensor kernel, int N, int M, Window g);
 

@@ -339,6 +339,11 @@ public final class NativeBackend extends Backend {
     }
 
     @Override
+    protected void addImpl(Tensor y, Tensor a, Tensor b, long n) {
+        sinew_h.sinew_add(y.segment(), a.segment(), b.segment(), n);
+    }
+
+    @Override
     protected void im2colImpl(Tensor cols, Tensor x, int N, Window g) {
         sinew_h.sinew_im2col(cols.segment(), x.segment(), N, g.H(), g.W(), g.C(), g.KH(), g.KW(), g.SH(), g.SW(),
                 g.PT(), g.PL(), g.OH(), g.OW());
@@ -348,6 +353,28 @@ public final class NativeBackend extends Backend {
     protected void col2imImpl(Tensor dx, Tensor dcols, int N, Window g) {
         sinew_h.sinew_col2im(dx.segment(), dcols.segment(), N, g.H(), g.W(), g.C(), g.KH(), g.KW(), g.SH(), g.SW(),
                 g.PT(), g.PL(), g.OH(), g.OW());
+    }
+
+    @Override
+    protected void padWindowsImpl(Tensor xp, Tensor x, int N, Window g) {
+        sinew_h.sinew_pad_windows(xp.segment(), x.segment(), N, g.H(), g.W(), g.C(), g.PT(), g.PL(), g.framedH(), g.framedW());
+    }
+
+    @Override
+    protected void conv2dImpl(Tensor y, Tensor xp, Tensor kernel, int N, Window g, int F) {
+        sinew_h.sinew_conv2d(y.segment(), xp.segment(), kernel.segment(), N, g.framedH(), g.framedW(), g.C(), g.KH(), g.KW(),
+                g.SH(), g.SW(), g.OH(), g.OW(), F);
+    }
+
+    @Override
+    protected void conv2dKernelGradientImpl(Tensor dKernel, Tensor xp, Tensor dy, int N, Window g, int F) {
+        sinew_h.sinew_conv2d_kernel_gradient(dKernel.segment(), xp.segment(), dy.segment(), N, g.framedH(), g.framedW(), g.C(),
+                g.KH(), g.KW(), g.SH(), g.SW(), g.OH(), g.OW(), F);
+    }
+
+    @Override
+    protected void flipKernelImpl(Tensor kt, Tensor kernel, int KH, int KW, int C, int F) {
+        sinew_h.sinew_flip_kernel(kt.segment(), kernel.segment(), KH, KW, C, F);
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.sinew.activations.Activation;
 import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 /**
  * The same operations as {@link NativeBackend}, in plain Java loops that accumulate in double.
@@ -646,6 +647,11 @@ public final class ReferenceBackend extends Backend {
         for (long i = 0; i < n; i++) y.set(i, a.get(i) * b.get(i));
     }
 
+    @Override
+    protected void addImpl(Tensor y, Tensor a, Tensor b, long n) {
+        for (long i = 0; i < n; i++) y.set(i, a.get(i) + b.get(i));
+    }
+
     // ---- windows over NHWC images: one visitor, the five operations below are its uses.
 
     /** Calls {@code f(n, o, i, k)} for every output o = (n, oh, ow), window offset k = (kh, kw) and
@@ -691,6 +697,86 @@ public final class ReferenceBackend extends Backend {
             for (int c = 0; c < C; c++) acc[(int) (n * g.inputSize() + i + c)] += dcols.get(o * g.patchSize() + (long) k * C + c);
         });
         for (int j = 0; j < acc.length; j++) dx.set(j, (float) acc[j]);
+    }
+
+    // The window frame: frame pixel (hp, wp) is image pixel (hp - PT, wp - PL), or zero outside.
+    @Override
+    protected void padWindowsImpl(Tensor xp, Tensor x, int N, Window g) {
+        int C = g.C();
+        for (int n = 0; n < N; n++) {
+            for (int hp = 0; hp < g.framedH(); hp++) {
+                for (int wp = 0; wp < g.framedW(); wp++) {
+                    int h = hp - g.PT(), w = wp - g.PL();
+                    boolean inside = h >= 0 && h < g.H() && w >= 0 && w < g.W();
+                    long to = n * g.framedSize() + ((long) hp * g.framedW() + wp) * C;
+                    long from = n * g.inputSize() + ((long) h * g.W() + w) * C;
+                    for (int c = 0; c < C; c++) xp.set(to + c, inside ? x.get(from + c) : 0f);
+                }
+            }
+        }
+    }
+
+    // Direct convolution, the definition: output (n, oh, ow) sums frame pixel (oh*SH + kh,
+    // ow*SW + kw) times kernel tap (kh, kw), in double.
+    @Override
+    protected void conv2dImpl(Tensor y, Tensor xp, Tensor kernel, int N, Window g, int F) {
+        double[] acc = new double[F];
+        for (int n = 0; n < N; n++) {
+            for (int oh = 0; oh < g.OH(); oh++) {
+                for (int ow = 0; ow < g.OW(); ow++) {
+                    Arrays.fill(acc, 0);
+                    forEachTap(g, n, oh, ow, (p, k) -> {
+                        double v = xp.get(p);
+                        for (int f = 0; f < F; f++) acc[f] += v * kernel.get(k * F + f);
+                    });
+                    long o = (((long) n * g.OH() + oh) * g.OW() + ow) * F;
+                    for (int f = 0; f < F; f++) y.set(o + f, (float) acc[f]);
+                }
+            }
+        }
+    }
+
+    @Override
+    protected void conv2dKernelGradientImpl(Tensor dKernel, Tensor xp, Tensor dy, int N, Window g, int F) {
+        double[] acc = new double[g.patchSize() * F];
+        for (int n = 0; n < N; n++) {
+            for (int oh = 0; oh < g.OH(); oh++) {
+                for (int ow = 0; ow < g.OW(); ow++) {
+                    long o = (((long) n * g.OH() + oh) * g.OW() + ow) * F;
+                    forEachTap(g, n, oh, ow, (p, k) -> {
+                        double v = xp.get(p);
+                        for (int f = 0; f < F; f++) acc[(int) (k * F + f)] += v * dy.get(o + f);
+                    });
+                }
+            }
+        }
+        for (int j = 0; j < acc.length; j++) dKernel.set(j, (float) acc[j]);
+    }
+
+    private interface TapVisitor {
+        void visit(long framePixelChannel, long patchIndex);
+    }
+
+    // Every (frame value, im2col column) of output (n, oh, ow)'s window, channel by channel.
+    private static void forEachTap(Window g, int n, int oh, int ow, TapVisitor f) {
+        for (int kh = 0; kh < g.KH(); kh++) {
+            for (int kw = 0; kw < g.KW(); kw++) {
+                long p = n * g.framedSize() + ((long) (oh * g.SH() + kh) * g.framedW() + (long) ow * g.SW() + kw) * g.C();
+                for (int c = 0; c < g.C(); c++) f.visit(p + c, ((long) kh * g.KW() + kw) * g.C() + c);
+            }
+        }
+    }
+
+    @Override
+    protected void flipKernelImpl(Tensor kt, Tensor kernel, int KH, int KW, int C, int F) {
+        for (int kh = 0; kh < KH; kh++) {
+            for (int kw = 0; kw < KW; kw++) {
+                long from = ((long) kh * KW + kw) * C * F, to = ((long) (KH - 1 - kh) * KW + (KW - 1 - kw)) * F * C;
+                for (int c = 0; c < C; c++) {
+                    for (int f = 0; f < F; f++) kt.set(to + (long) f * C + c, kernel.get(from + (long) c * F + f));
+                }
+            }
+        }
     }
 
     // Depthwise convolution: output channel c*M + m is input channel c under filter m. The window

@@ -95,4 +95,29 @@ public record Window(int H, int W, int C, int KH, int KW, int SH, int SW, int PT
     public int positions() {
         return OH * OW;
     }
+
+    /** Rows of the window frame (see {@link Backend#padWindows}): every window inside, (OH-1)*SH + KH. */
+    public int framedH() {
+        return (int) Math.min(Integer.MAX_VALUE, (OH - 1L) * SH + KH);
+    }
+
+    /** Columns of the window frame: (OW-1)*SW + KW. */
+    public int framedW() {
+        return (int) Math.min(Integer.MAX_VALUE, (OW - 1L) * SW + KW);
+    }
+
+    /** Values per image in the window frame: framedH * framedW * C. */
+    public long framedSize() {
+        return (long) framedH() * framedW() * C;
+    }
+
+    /**
+     * The window of a stride-1 convolution's input gradient, seen as a convolution of the output
+     * gradient (OH x OW x F) with the flipped kernel: the same kernel size, padding KH-1-PT and
+     * KW-1-PL, output H x W.
+     */
+    public Window transposed(int F) {
+        if (SH != 1 || SW != 1) throw new IllegalStateException("a transposed window needs stride 1, not " + SH + "x" + SW);
+        return new Window(OH, OW, F, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W);
+    }
 }

@@ -1,5 +1,6 @@
 package dev.sinew.layers;
 
+import dev.sinew.backend.Backend.ShardTask;
 import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
 import dev.sinew.tensor.Workspace;
@@ -19,7 +20,10 @@ public abstract class ActivationLayer extends Layer implements Activated {
     private final float alpha;
     private boolean fusedWithLoss;
     private int width, cols; // values per sample; the length of a row the activation acts on
-    private Tensor x, y;
+    private Tensor x, y, dy;
+    // Per shard of the batch (one per thread): an activation layer is a pass over memory, and a
+    // residual network has one after most convolutions; run on one core, the other waits.
+    private final ShardTask forwardShard = this::forwardShard, backwardShard = this::backwardShard;
 
     protected ActivationLayer(dev.sinew.activations.Activation activation, float alpha) {
         this.activation = activation;
@@ -54,8 +58,12 @@ public abstract class ActivationLayer extends Layer implements Activated {
     @Override
     public Tensor forward(Tensor x, int n, boolean training) {
         this.x = x;
-        backend.biasActivation(y, x, null, rows(n), cols, activation, alpha);
+        backend.forEachShard(n, work(n), forwardShard);
         return y;
+    }
+
+    private void forwardShard(int s, int from, int to) {
+        backend.biasActivation(y.fromRow(from, width), x.fromRow(from, width), null, rows(to - from), cols, activation, alpha);
     }
 
     // dx = dy * act'(x), in place in dy; dy already is dx when the loss fused with this activation.
@@ -63,9 +71,21 @@ public abstract class ActivationLayer extends Layer implements Activated {
     public Tensor backward(Tensor dy, int n, boolean needInputGradient) {
         if (!needInputGradient) return null;
         if (!fusedWithLoss) {
-            backend.activationBackward(dy, activation.needsInput() ? x : null, y, dy, rows(n), cols, activation, alpha);
+            this.dy = dy;
+            backend.forEachShard(n, work(n), backwardShard);
         }
         return dy;
+    }
+
+    private void backwardShard(int s, int from, int to) {
+        Tensor d = dy.fromRow(from, width);
+        backend.activationBackward(d, activation.needsInput() ? x.fromRow(from, width) : null, y.fromRow(from, width), d,
+                rows(to - from), cols, activation, alpha);
+    }
+
+    // About the operations of a pass over n samples: whether splitting pays (as BatchNormalization's).
+    private long work(int n) {
+        return 8L * n * width;
     }
 
     private int rows(int n) {

@@ -1,17 +1,15 @@
 package dev.sinew.layers;
 
-import dev.sinew.tensor.Tensor;
-
 /** Keras's {@code Add}: the elementwise sum of its inputs (a residual connection); each input's gradient is dy. */
 public final class Add extends ElementwiseMerge {
     @Override
-    protected void compute(long values) {
-        y.copyFrom(xs.getFirst(), values);
-        for (int i = 1; i < xs.size(); i++) backend.axpy(values, 1f, xs.get(i), y);
+    protected void compute(Rows r, long values) {
+        backend.add(r.y, r.x[0], r.x[1], values);
+        for (int i = 2; i < r.x.length; i++) backend.axpy(values, 1f, r.x[i], r.y);
     }
 
     @Override
-    protected void gradient(int i, Tensor dy, long values) {
-        dx[i].copyFrom(dy, values);
+    protected void gradient(int i, Rows r, long values) {
+        r.dx[i].copyFrom(r.dy, values);
     }
 }

@@ -5,15 +5,15 @@ import dev.sinew.tensor.Tensor;
 /** Keras's {@code Average}: the elementwise mean of its k inputs; each input's gradient is dy / k. */
 public final class Average extends ElementwiseMerge {
     @Override
-    protected void compute(long values) {
-        y.copyFrom(xs.getFirst(), values);
-        for (int i = 1; i < xs.size(); i++) backend.axpy(values, 1f, xs.get(i), y);
-        backend.scale(y, values, 1f / xs.size());
+    protected void compute(Rows r, long values) {
+        r.y.copyFrom(r.x[0], values);
+        for (int i = 1; i < r.x.length; i++) backend.axpy(values, 1f, r.x[i], r.y);
+        backend.scale(r.y, values, 1f / r.x.length);
     }
 
     @Override
-    protected void gradient(int i, Tensor dy, long values) {
-        dx[i].copyFrom(dy, values);
-        backend.scale(dx[i], values, 1f / dx.length);
+    protected void gradient(int i, Rows r, long values) {
+        r.dx[i].copyFrom(r.dy, values);
+        backend.scale(r.dx[i], values, 1f / r.dx.length);
     }
 }

@@ -20,19 +20,34 @@ import java.util.random.RandomGenerator;
  *   <li>{@link #useBias(boolean) useBias}: Keras's {@code use_bias}, default true.</li>
  * </ul>
  * Input {@code (batch, H, W, C)}, output {@code (batch, OH, OW, F)} (channels last). Kernel
- * {@code (kh, kw, C, F)} Glorot-uniform, bias {@code (F)} zeros (none when {@code useBias(false)}). Computed as one GEMM per shard of
- * the batch (one shard per thread): the shard's patches are unfolded by {@code im2col} into an
- * (images*OH*OW, kh*kw*C) matrix and multiplied by the kernel read as (kh*kw*C, F); the product is
- * already NHWC.
+ * {@code (kh, kw, C, F)} Glorot-uniform, bias {@code (F)} zeros (none when {@code useBias(false)}).
+ * Computed per shard of the batch (one shard per thread) in one of two ways:
+ * <ul>
+ *   <li>direct, when F is a multiple of 8 (the native kernel's vector width): the shard's images
+ *   are copied once into their zero-padded frame and the convolution is summed straight from it
+ *   ({@code Backend.conv2d}); its kernel gradient likewise; with stride 1 (and C a multiple of 8)
+ *   its input gradient is the direct convolution of the framed output gradient with the kernel
+ *   turned half a turn, else as below. On the 16-64-filter convolutions of a small CNN, OpenBLAS
+ *   reaches 40-95 GFLOP/s on one core and unfolding moves a 9x copy of the image each way; the
+ *   direct kernels run at 85-100 (measured on Zen 4, 64 images of 28x28x16 to 7x7x64);</li>
+ *   <li>otherwise as one GEMM: the shard's patches unfolded by {@code im2col} into an
+ *   (images*OH*OW, kh*kw*C) matrix times the kernel read as (kh*kw*C, F); the product is already
+ *   NHWC.</li>
+ * </ul>
  */
 public final class Conv2D extends KernelLayer {
     private final int filters, kh, kw, sh, sw;
     private final String padding;
 
     private Window g;
-    // Patches in forward, their gradient in backward: per image OH*OW rows of kh*kw*C values,
-    // held as (capacity, OH*OW*kh*kw*C) and read in rows of kh*kw*C.
+    private boolean direct;
+    // GEMM path: patches in forward, their gradient in backward: per image OH*OW rows of kh*kw*C
+    // values, held as (capacity, OH*OW*kh*kw*C) and read in rows of kh*kw*C. Direct path: only the
+    // input gradient's patches, when C is not a multiple of 8 (null when C is).
     private Tensor cols;
+    // Direct path: the input in its window frame (null when the input is its own frame: "valid",
+    // stride 1), the output gradient in the frame of the transposed window, the flipped kernel.
+    private Tensor framed, framedGradient, flipped;
 
     public Conv2D(int filters, int kernelSize) {
         this(filters, kernelSize, Activation.LINEAR);
@@ -86,6 +101,7 @@ public final class Conv2D extends KernelLayer {
     protected Shape computeOutputShape(Shape in) {
         Images.require(this, in);
         g = Window.of(describe(), in.dim(0), in.dim(1), in.dim(2), kh, kw, sh, sw, padding);
+        direct = filters % 8 == 0;
         return Shape.of(g.OH(), g.OW(), filters);
     }
 
@@ -115,17 +131,89 @@ public final class Conv2D extends KernelLayer {
 
     @Override
     public void allocate(Workspace workspace, int capacity) {
-        cols = allocateRows(workspace, "im2col patches", capacity, (long) g.positions() * g.patchSize());
+        if (!direct || !directInputGradient()) {
+            cols = allocateRows(workspace, "im2col patches", capacity, (long) g.positions() * g.patchSize());
+        }
+        if (direct) {
+            boolean ownFrame = g.PT() == 0 && g.PL() == 0 && g.framedH() == g.H() && g.framedW() == g.W();
+            framed = ownFrame ? null : allocateRows(workspace, "framed input", capacity, g.framedSize());
+            if (directInputGradient()) {
+                framedGradient = allocateRows(workspace, "framed output gradient", capacity,
+                        g.transposed(filters).framedSize());
+                flipped = workspace.allocate(Shape.of(kh, kw, filters, g.C()));
+            }
+        }
         y = allocateRows(workspace, "output", capacity, (long) g.positions() * filters);
         allocatePreActivation(workspace, capacity, (long) g.positions() * filters);
         dx = allocateRows(workspace, "input gradient", capacity, g.inputSize());
         allocateGradientShards(workspace, capacity);
     }
 
-    // cols = im2col(x); y = act(cols K + b): per shard of the batch, one GEMM over its images'
-    // OH*OW rows each and one fused pass over them.
+    // The direct path's input gradient needs stride 1 (see Window.transposed) and C, the vector
+    // dimension of its convolution, a multiple of 8; else it is unfolded as the GEMM path's is
+    // (e.g. a first layer over RGB images, or a stride-2 convolution).
+    private boolean directInputGradient() {
+        return sh == 1 && sw == 1 && g.C() % 8 == 0;
+    }
+
+    @Override
+    public Tensor backward(Tensor dy, int n, boolean needInputGradient) {
+        if (flipped != null && needInputGradient) backend.flipKernel(flipped, kernel, kh, kw, g.C(), filters);
+        return super.backward(dy, n, needInputGradient);
+    }
+
     @Override
     protected void forwardShard(int s, int from, int to) {
+        if (direct) {
+            directForward(from, to);
+        } else {
+            gemmForward(from, to);
+        }
+    }
+
+    @Override
+    protected void backwardShard(int s, int from, int to) {
+        if (direct) {
+            directBackward(s, from, to);
+        } else {
+            gemmBackward(s, from, to);
+        }
+    }
+
+    // xp = frame(x); y = act(conv(xp, K) + b).
+    private void directForward(int from, int to) {
+        Tensor xs = x.fromRow(from, (int) g.inputSize()), ys = y.fromRow(from, g.positions() * filters);
+        Tensor xp = framed == null ? xs : framed.fromRow(from, (int) g.framedSize());
+        if (framed != null) backend.padWindows(xp, xs, to - from, g);
+        backend.conv2d(ys, xp, kernel, to - from, g, filters);
+        biasActivation(ys, preActivation(from, g.positions() * filters), (to - from) * g.positions(), filters);
+    }
+
+    // dz = dy * act'(y); dK from the frame kept by forward and dz; db = colsum(dz); and
+    // dx = conv(frame(dz), flipped K) over the transposed window (or by the GEMM path's unfolding).
+    private void directBackward(int s, int from, int to) {
+        int n = to - from, rows = n * g.positions(), out = g.positions() * filters;
+        Tensor dz = dy.fromRow(from, out);
+        activationBackward(dz, preActivation(from, out), y.fromRow(from, out), rows, filters);
+        Tensor xp = framed == null ? x.fromRow(from, (int) g.inputSize()) : framed.fromRow(from, (int) g.framedSize());
+        backend.conv2dKernelGradient(dKernel(s), xp, dz, n, g, filters);
+        biasGradient(s, dz, rows, filters);
+        if (!needInputGradient) return;
+        if (directInputGradient()) {
+            Window t = g.transposed(filters);
+            Tensor dzp = framedGradient.fromRow(from, (int) t.framedSize());
+            backend.padWindows(dzp, dz, n, t);
+            backend.conv2d(dx.fromRow(from, (int) g.inputSize()), dzp, flipped, n, t, g.C());
+        } else {
+            Tensor c = cols.fromRow(from * g.positions(), g.patchSize());
+            backend.gemm(false, true, rows, g.patchSize(), filters, 1f, dz, kernel, 0f, c);
+            backend.col2im(dx.fromRow(from, (int) g.inputSize()), c, n, g);
+        }
+    }
+
+    // cols = im2col(x); y = act(cols K + b): per shard of the batch, one GEMM over its images'
+    // OH*OW rows each and one fused pass over them.
+    private void gemmForward(int from, int to) {
         int rows = (to - from) * g.positions();
         Tensor c = cols.fromRow(from * g.positions(), g.patchSize()), ys = y.fromRow(from, g.positions() * filters);
         backend.im2col(c, x.fromRow(from, (int) g.inputSize()), to - from, g);
@@ -135,8 +223,7 @@ public final class Conv2D extends KernelLayer {
 
     // dz = dy * act'(y); dK = cols^T dz; db = colsum(dz); then cols is free to hold dcols = dz K^T,
     // and dx = col2im(dcols). Per shard; the shards' dK and db are then added in shard order.
-    @Override
-    protected void backwardShard(int s, int from, int to) {
+    private void gemmBackward(int s, int from, int to) {
         int rows = (to - from) * g.positions(), out = g.positions() * filters;
         Tensor c = cols.fromRow(from * g.positions(), g.patchSize()), dz = dy.fromRow(from, out);
         activationBackward(dz, preActivation(from, out), y.fromRow(from, out), rows, filters);

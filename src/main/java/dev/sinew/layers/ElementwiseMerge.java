@@ -1,5 +1,6 @@
 package dev.sinew.layers;
 
+import dev.sinew.backend.Backend.ShardTask;
 import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
 import dev.sinew.tensor.Workspace;
@@ -16,7 +17,24 @@ abstract class ElementwiseMerge extends Merge {
     protected Tensor[] dx;
     protected List<Tensor> xs; // the inputs of the last forward pass, for backward
     private List<Tensor> dxs;
+    private Tensor dy;
+    private boolean[] needInputGradient;
     protected long size;        // values per sample
+    // Per shard of the batch (one per thread): a merge is a pass over memory, and in a residual
+    // network one follows every block; run on one core, the other waits.
+    private Rows[] shardRows = {};
+    private final ShardTask computeShard = this::computeShard, gradientShard = this::gradientShard;
+
+    /** One shard's rows of the buffers: each tensor from the shard's first sample on. */
+    protected static final class Rows {
+        protected Tensor y, dy;
+        protected final Tensor[] x, dx;
+
+        private Rows(int inputs) {
+            x = new Tensor[inputs];
+            dx = new Tensor[inputs];
+        }
+    }
 
     /** How many inputs this merge takes, or -1 for any number from two up. */
     protected int arity() {
@@ -44,28 +62,56 @@ abstract class ElementwiseMerge extends Merge {
         dx = new Tensor[k];
         for (int i = 0; i < k; i++) dx[i] = allocateRows(workspace, "an input gradient", capacity, size);
         dxs = Arrays.asList(new Tensor[k]);
+        shardRows = new Rows[Math.min(backend.shards(), capacity)];
+        for (int s = 0; s < shardRows.length; s++) shardRows[s] = new Rows(k);
     }
 
     @Override
     public final Tensor forward(List<Tensor> inputs, int n, boolean training) {
         xs = inputs;
-        compute(n * size);
+        backend.forEachShard(n, work(n), computeShard);
         return y;
     }
 
-    /** y from xs over the first {@code values} values. */
-    protected abstract void compute(long values);
+    private void computeShard(int s, int from, int to) {
+        compute(rows(s, from), (to - from) * size);
+    }
+
+    /** r.y from r.x over the first {@code values} values of the shard's rows. */
+    protected abstract void compute(Rows r, long values);
 
     @Override
     public final List<Tensor> backward(Tensor dy, int n, boolean[] needInputGradient) {
-        long values = n * size;
-        for (int i = 0; i < dx.length; i++) {
-            if (needInputGradient[i]) gradient(i, dy, values);
-            dxs.set(i, needInputGradient[i] ? dx[i] : null);
-        }
+        this.dy = dy;
+        this.needInputGradient = needInputGradient;
+        backend.forEachShard(n, work(n), gradientShard);
+        for (int i = 0; i < dx.length; i++) dxs.set(i, needInputGradient[i] ? dx[i] : null);
         return dxs;
     }
 
-    /** dx[i] = dL/d(input i) from dy over the first {@code values} values. */
-    protected abstract void gradient(int i, Tensor dy, long values);
+    private void gradientShard(int s, int from, int to) {
+        Rows r = rows(s, from);
+        r.dy = dy.fromRow(from, (int) size);
+        for (int i = 0; i < dx.length; i++) if (needInputGradient[i]) gradient(i, r, (to - from) * size);
+    }
+
+    /** r.dx[i] = dL/d(input i) from r.dy over the first {@code values} values of the shard's rows. */
+    protected abstract void gradient(int i, Rows r, long values);
+
+    // Shard s's views from sample `from` on (Tensor.fromRow keeps them, so a step allocates nothing).
+    private Rows rows(int s, int from) {
+        Rows r = shardRows[s];
+        int width = (int) size;
+        r.y = y.fromRow(from, width);
+        for (int i = 0; i < r.x.length; i++) {
+            r.x[i] = xs.get(i).fromRow(from, width);
+            r.dx[i] = dx[i].fromRow(from, width);
+        }
+        return r;
+    }
+
+    // About the operations of a pass over n samples: whether splitting pays (as BatchNormalization's).
+    private long work(int n) {
+        return 8L * n * size;
+    }
 }

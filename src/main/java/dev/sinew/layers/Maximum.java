@@ -9,23 +9,23 @@ import dev.sinew.tensor.Tensor;
  */
 public final class Maximum extends ElementwiseMerge {
     @Override
-    protected void compute(long values) {
-        y.copyFrom(xs.getFirst(), values);
-        for (int i = 1; i < xs.size(); i++) {
-            Tensor x = xs.get(i);
-            for (long v = 0; v < values; v++) if (x.get(v) > y.get(v)) y.set(v, x.get(v));
+    protected void compute(Rows r, long values) {
+        r.y.copyFrom(r.x[0], values);
+        for (int i = 1; i < r.x.length; i++) {
+            Tensor x = r.x[i];
+            for (long v = 0; v < values; v++) if (x.get(v) > r.y.get(v)) r.y.set(v, x.get(v));
         }
     }
 
     @Override
-    protected void gradient(int i, Tensor dy, long values) {
-        for (long v = 0; v < values; v++) dx[i].set(v, winner(v) == i ? dy.get(v) : 0f);
+    protected void gradient(int i, Rows r, long values) {
+        for (long v = 0; v < values; v++) r.dx[i].set(v, winner(r, v) == i ? r.dy.get(v) : 0f);
     }
 
     /** The first input holding the maximum at value v. */
-    private int winner(long v) {
-        float best = y.get(v);
-        for (int i = 0; i < xs.size(); i++) if (xs.get(i).get(v) == best) return i;
+    private static int winner(Rows r, long v) {
+        float best = r.y.get(v);
+        for (int i = 0; i < r.x.length; i++) if (r.x[i].get(v) == best) return i;
         return 0; // NaN: no input equals it
     }
 }

@@ -8,14 +8,14 @@ import dev.sinew.tensor.Tensor;
  */
 public final class Multiply extends ElementwiseMerge {
     @Override
-    protected void compute(long values) {
-        backend.multiply(y, xs.get(0), xs.get(1), values);
-        for (int i = 2; i < xs.size(); i++) backend.multiply(y, y, xs.get(i), values);
+    protected void compute(Rows r, long values) {
+        backend.multiply(r.y, r.x[0], r.x[1], values);
+        for (int i = 2; i < r.x.length; i++) backend.multiply(r.y, r.y, r.x[i], values);
     }
 
     @Override
-    protected void gradient(int i, Tensor dy, long values) {
-        dx[i].copyFrom(dy, values);
-        for (int j = 0; j < xs.size(); j++) if (j != i) backend.multiply(dx[i], dx[i], xs.get(j), values);
+    protected void gradient(int i, Rows r, long values) {
+        r.dx[i].copyFrom(r.dy, values);
+        for (int j = 0; j < r.x.length; j++) if (j != i) backend.multiply(r.dx[i], r.dx[i], r.x[j], values);
     }
 }

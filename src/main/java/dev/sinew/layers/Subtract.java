@@ -10,14 +10,14 @@ public final class Subtract extends ElementwiseMerge {
     }
 
     @Override
-    protected void compute(long values) {
-        y.copyFrom(xs.get(0), values);
-        backend.axpy(values, -1f, xs.get(1), y);
+    protected void compute(Rows r, long values) {
+        r.y.copyFrom(r.x[0], values);
+        backend.axpy(values, -1f, r.x[1], r.y);
     }
 
     @Override
-    protected void gradient(int i, Tensor dy, long values) {
-        dx[i].copyFrom(dy, values);
-        if (i == 1) backend.scale(dx[i], values, -1f);
+    protected void gradient(int i, Rows r, long values) {
+        r.dx[i].copyFrom(r.dy, values);
+        if (i == 1) backend.scale(r.dx[i], values, -1f);
     }
 }

@@ -219,19 +219,34 @@ final class Executor {
         }
     }
 
-    /** Node j's output gradient gets dx: as it is when one layer (or loss) reads j, else added up in j's sum. */
+    /**
+     * Node j's output gradient gets dx: as it is when it is the first (or only) to arrive, else
+     * added up in j's sum. The first is kept as it is, not copied: it is a buffer of a layer whose
+     * backward pass has run, so nothing writes it before j's own backward pass reads the sum.
+     */
     private void deliver(int j, Tensor dx, int n) {
-        if (consumers[j] == 1) {
+        if (consumers[j] == 1 || received[j]++ == 0) {
             grads[j] = dx;
             return;
         }
-        long values = (long) n * layers.get(j).outputShape().size();
-        if (received[j]++ == 0) {
-            sums[j].copyFrom(dx, values);
-        } else {
-            backend.axpy(values, 1f, dx, sums[j]);
-        }
+        // The second: sum = first + dx in one pass; later ones: sum += dx. Per shard of the batch,
+        // as the layers around it run (in a residual network, one such sum per block).
+        sumOut = sums[j];
+        sumA = received[j] == 2 ? grads[j] : sums[j];
+        sumB = dx;
+        sumWidth = (int) layers.get(j).outputShape().size();
+        backend.forEachShard(n, 8L * n * sumWidth, sumShard);
+        sumOut = sumA = sumB = null;
         grads[j] = sums[j];
+    }
+
+    private Tensor sumOut, sumA, sumB;
+    private int sumWidth;
+    private final Backend.ShardTask sumShard = this::sumShard;
+
+    private void sumShard(int s, int from, int to) {
+        backend.add(sumOut.fromRow(from, sumWidth), sumA.fromRow(from, sumWidth), sumB.fromRow(from, sumWidth),
+                (long) (to - from) * sumWidth);
     }
 
     /** {@link #copyInput} and, unless {@code ys} is null, {@link #copyTarget} for a model of one input and output. */

@@ -844,6 +844,44 @@ public class sinew_h {
         }
     }
 
+    private static class sinew_add {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_LONG
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_add");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_add$descriptor() {
+        return sinew_add.DESC;
+    }
+
+    public static MethodHandle sinew_add$handle() {
+        return sinew_add.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_add(float *y, const float *a, const float *b, int64_t n)
+     * }
+     */
+    public static void sinew_add(MemorySegment y, MemorySegment a, MemorySegment b, long n) {
+        var mh$ = sinew_add.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_add", y, a, b, n);
+            }
+            mh$.invokeExact(y, a, b, n);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class sinew_im2col {
         public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
             sinew_h.C_POINTER,
@@ -933,6 +971,186 @@ public class sinew_h {
                 traceDowncall("sinew_col2im", dx, dcols, N, H, W, C, KH, KW, SH, SW, PT, PL, OH, OW);
             }
             mh$.invokeExact(dx, dcols, N, H, W, C, KH, KW, SH, SW, PT, PL, OH, OW);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_pad_windows {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_pad_windows");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_pad_windows$descriptor() {
+        return sinew_pad_windows.DESC;
+    }
+
+    public static MethodHandle sinew_pad_windows$handle() {
+        return sinew_pad_windows.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_pad_windows(float *xp, const float *x, int N, int H, int W, int C, int PT, int PL, int HP, int WP)
+     * }
+     */
+    public static void sinew_pad_windows(MemorySegment xp, MemorySegment x, int N, int H, int W, int C, int PT, int PL, int HP, int WP) {
+        var mh$ = sinew_pad_windows.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_pad_windows", xp, x, N, H, W, C, PT, PL, HP, WP);
+            }
+            mh$.invokeExact(xp, x, N, H, W, C, PT, PL, HP, WP);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_conv2d {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_conv2d");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_conv2d$descriptor() {
+        return sinew_conv2d.DESC;
+    }
+
+    public static MethodHandle sinew_conv2d$handle() {
+        return sinew_conv2d.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_conv2d(float *y, const float *xp, const float *k, int N, int HP, int WP, int C, int KH, int KW, int SH, int SW, int OH, int OW, int F)
+     * }
+     */
+    public static void sinew_conv2d(MemorySegment y, MemorySegment xp, MemorySegment k, int N, int HP, int WP, int C, int KH, int KW, int SH, int SW, int OH, int OW, int F) {
+        var mh$ = sinew_conv2d.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_conv2d", y, xp, k, N, HP, WP, C, KH, KW, SH, SW, OH, OW, F);
+            }
+            mh$.invokeExact(y, xp, k, N, HP, WP, C, KH, KW, SH, SW, OH, OW, F);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_conv2d_kernel_gradient {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_conv2d_kernel_gradient");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_conv2d_kernel_gradient$descriptor() {
+        return sinew_conv2d_kernel_gradient.DESC;
+    }
+
+    public static MethodHandle sinew_conv2d_kernel_gradient$handle() {
+        return sinew_conv2d_kernel_gradient.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_conv2d_kernel_gradient(float *dk, const float *xp, const float *dy, int N, int HP, int WP, int C, int KH, int KW, int SH, int SW, int OH, int OW, int F)
+     * }
+     */
+    public static void sinew_conv2d_kernel_gradient(MemorySegment dk, MemorySegment xp, MemorySegment dy, int N, int HP, int WP, int C, int KH, int KW, int SH, int SW, int OH, int OW, int F) {
+        var mh$ = sinew_conv2d_kernel_gradient.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_conv2d_kernel_gradient", dk, xp, dy, N, HP, WP, C, KH, KW, SH, SW, OH, OW, F);
+            }
+            mh$.invokeExact(dk, xp, dy, N, HP, WP, C, KH, KW, SH, SW, OH, OW, F);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_flip_kernel {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_flip_kernel");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_flip_kernel$descriptor() {
+        return sinew_flip_kernel.DESC;
+    }
+
+    public static MethodHandle sinew_flip_kernel$handle() {
+        return sinew_flip_kernel.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_flip_kernel(float *kt, const float *k, int KH, int KW, int C, int F)
+     * }
+     */
+    public static void sinew_flip_kernel(MemorySegment kt, MemorySegment k, int KH, int KW, int C, int F) {
+        var mh$ = sinew_flip_kernel.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_flip_kernel", kt, k, KH, KW, C, F);
+            }
+            mh$.invokeExact(kt, k, KH, KW, C, F);
         } catch (Error | RuntimeException ex) {
             throw ex;
         } catch (Throwable ex$) {

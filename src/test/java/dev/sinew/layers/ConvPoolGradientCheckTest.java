@@ -19,7 +19,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Conv2D, MaxPooling2D, AveragePooling2D and Flatten: (1) central finite differences against the
  * analytic backward pass on the reference backend; (2) the native backend equal to the reference
  * on the output, dx and every weight gradient (max relative error printed, at most 1e-4).
- * Strides 1 and 2, both paddings, 1 and 3 channels, odd image sizes, kernel sizes 1, 3 and 5.
+ * Strides 1 and 2, both paddings, 1 and 3 channels, odd image sizes, kernel sizes 1, 3 and 5;
+ * Conv2D on both of its paths (im2col + GEMM for 2-4 filters, direct for multiples of 8).
  */
 class ConvPoolGradientCheckTest {
     static final double FD_TOL = 1e-2, NATIVE_TOL = 1e-4;
@@ -52,6 +53,25 @@ class ConvPoolGradientCheckTest {
             c.add(new Case("Conv2D(3, 3x3, same, " + act + ")", () -> new Conv2D(3, 3, 3, 1, 1, "same", act),
                     Shape.of(5, 4, 2)));
         }
+        // The direct path (filters a multiple of 8): 8 filters (one vector) and 24 (a tile of two
+        // and one of one); strides 1 and 2 (whose input gradient is unfolded); 3 channels (input
+        // gradient unfolded) and 8 (direct); image sizes whose pixel count is no multiple of the
+        // 6-pixel tile.
+        for (int k : new int[] {1, 3}) {
+            for (int s : new int[] {1, 2}) {
+                for (String pad : new String[] {"valid", "same"}) {
+                    for (int ch : new int[] {3, 8}) {
+                        Activation act = k == 3 ? Activation.TANH : Activation.LINEAR;
+                        c.add(new Case("direct Conv2D(8, " + k + ", stride " + s + ", " + pad + ", " + act + ")",
+                                () -> new Conv2D(8, k, k, s, s, pad, act), Shape.of(7, 5, ch)));
+                    }
+                }
+            }
+        }
+        c.add(new Case("direct Conv2D(24, 3x2, same, elu)", () -> new Conv2D(24, 3, 2, 1, 1, "same", Activation.ELU),
+                Shape.of(5, 4, 8)));
+        c.add(new Case("direct Conv2D(16, 5, strides 2x1, valid, gelu)", () -> new Conv2D(16, 5, 5, 2, 1, "valid", Activation.GELU),
+                Shape.of(8, 6, 1)));
         for (int p : new int[] {2, 3}) {
             for (String pad : new String[] {"valid", "same"}) {
                 for (int s : new int[] {1, 2}) {
