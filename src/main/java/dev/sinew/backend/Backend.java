@@ -450,20 +450,21 @@ public abstract class Backend {
 
     /** y = a * b elementwise over n values; y may be a or b. */
     public final void multiply(Tensor y, Tensor a, Tensor b, long n) {
-        Check.positive("multiply", "n", n);
-        Check.holds("multiply", "y", y, n);
-        Check.holds("multiply", "a", a, n);
-        Check.holds("multiply", "b", b, n);
+        checkElementwise("multiply", y, a, b, n);
         multiplyImpl(y, a, b, n);
     }
 
     /** y = a + b elementwise over n values; y may be a or b. */
     public final void add(Tensor y, Tensor a, Tensor b, long n) {
-        Check.positive("add", "n", n);
-        Check.holds("add", "y", y, n);
-        Check.holds("add", "a", a, n);
-        Check.holds("add", "b", b, n);
+        checkElementwise("add", y, a, b, n);
         addImpl(y, a, b, n);
+    }
+
+    private static void checkElementwise(String op, Tensor y, Tensor a, Tensor b, long n) {
+        Check.positive(op, "n", n);
+        Check.holds(op, "y", y, n);
+        Check.holds(op, "a", a, n);
+        Check.holds(op, "b", b, n);
     }
 
     /** Unfolds N images into rows of patches: cols (N*OH*OW, KH*KW*C). See native/src/conv.c. */

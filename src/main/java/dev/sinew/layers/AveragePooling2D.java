@@ -1,6 +1,5 @@
 package dev.sinew.layers;
 
-import dev.sinew.tensor.Tensor;
 import dev.sinew.tensor.Workspace;
 
 /**
@@ -9,8 +8,6 @@ import dev.sinew.tensor.Workspace;
  * image). Input {@code (batch, H, W, C)}, output {@code (batch, OH, OW, C)}.
  */
 public final class AveragePooling2D extends Pooling2D {
-    private Tensor y, dx;
-
     public AveragePooling2D(int poolSize) {
         this(poolSize, poolSize, "valid");
     }
@@ -30,15 +27,17 @@ public final class AveragePooling2D extends Pooling2D {
     }
 
     @Override
-    public Tensor forward(Tensor x, int n, boolean training) {
-        backend.avgPool(y, x, n, g);
-        return y;
+    protected void forwardShard(int s, int from, int to) {
+        backend.avgPool(y.fromRow(from, (int) g.pooledSize()), x.fromRow(from, (int) g.inputSize()), to - from, g);
     }
 
     @Override
-    public Tensor backward(Tensor dy, int n, boolean needInputGradient) {
-        if (!needInputGradient) return null;
-        backend.avgPoolBackward(dx, dy, n, g);
-        return dx;
+    protected void backwardShard(int s, int from, int to) {
+        backend.avgPoolBackward(dx.fromRow(from, (int) g.inputSize()), dy.fromRow(from, (int) g.pooledSize()), to - from, g);
+    }
+
+    @Override
+    protected long valuesPerSample() {
+        return g.inputSize();
     }
 }

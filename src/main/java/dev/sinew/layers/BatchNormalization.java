@@ -4,7 +4,6 @@ import dev.sinew.backend.Backend.ShardTask;
 import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
 import dev.sinew.tensor.Workspace;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
@@ -32,16 +31,13 @@ import java.util.random.RandomGenerator;
  * batch-norm gradient: dbeta = sum dy, dgamma = sum dy xhat,
  * {@code dx = gamma / sqrt(variance + epsilon) * (dy - mean(dy) - xhat * mean(dy xhat))}.
  */
-public final class BatchNormalization extends Layer {
-    private final int axis;
-    private final double momentum, epsilon;
-    private final boolean center, scale;
+public final class BatchNormalization extends Normalization {
+    private final double momentum;
     // What the kernels use, rounded as Keras's float32 arithmetic rounds them: the Python floats
     // momentum and 1.0 - momentum (computed in double) become float32 constants.
-    private final float eps, keep, blend;
+    private final float keep, blend;
 
-    private int channels, positions, width; // C; values per sample / C (h*w, or 1); values per sample
-    private Tensor gamma, beta, movingMean, movingVariance, dGamma, dBeta; // null when not used
+    private Tensor movingMean, movingVariance;
     private Tensor y;                            // (capacity, width)
     private Tensor batchMean, batchVariance;     // (C): the statistics of the last training batch
     private Tensor gammaSums, betaSums;          // (C): sum dy xhat and sum dy over the batch
@@ -72,18 +68,11 @@ public final class BatchNormalization extends Layer {
      * @param scale    whether to multiply by gamma
      */
     public BatchNormalization(int axis, double momentum, double epsilon, boolean center, boolean scale) {
+        super(axis, epsilon, center, scale);
         if (!(momentum >= 0 && momentum <= 1)) {
             throw new IllegalArgumentException("BatchNormalization momentum must be in [0, 1], got momentum=" + momentum);
         }
-        if (!(epsilon >= 0 && Double.isFinite(epsilon))) {
-            throw new IllegalArgumentException("BatchNormalization epsilon must be finite and >= 0, got epsilon=" + epsilon);
-        }
-        this.axis = axis;
         this.momentum = momentum;
-        this.epsilon = epsilon;
-        this.center = center;
-        this.scale = scale;
-        this.eps = (float) epsilon;
         this.keep = (float) momentum;
         this.blend = (float) (1.0 - momentum);
     }
@@ -92,33 +81,9 @@ public final class BatchNormalization extends Layer {
         return momentum;
     }
 
-    public double epsilon() {
-        return epsilon;
-    }
-
     @Override
-    protected Shape computeOutputShape(Shape in) {
-        channels = Normalization.lastAxis(this, axis, in);
-        width = requireFits("input", in, " per sample");
-        positions = width / channels;
-        return in;
-    }
-
-    @Override
-    public List<Shape> weightShapes() {
-        List<Shape> s = new ArrayList<>();
-        for (int i = 0; i < weightNames().size(); i++) s.add(Shape.of(channels));
-        return s;
-    }
-
-    @Override
-    public List<String> weightNames() {
-        List<String> names = new ArrayList<>();
-        if (scale) names.add("gamma");
-        if (center) names.add("beta");
-        names.add("moving_mean");
-        names.add("moving_variance");
-        return names;
+    protected List<String> stateNames() {
+        return List.of("moving_mean", "moving_variance");
     }
 
     @Override
@@ -131,27 +96,20 @@ public final class BatchNormalization extends Layer {
         Map<String, Object> c = super.getConfig();
         c.put("axis", (long) axis);
         c.put("momentum", momentum);
-        c.put("epsilon", epsilon);
-        c.put("center", center);
-        c.put("scale", scale);
+        putAffine(c);
         return c;
     }
 
     @Override
     public void bindWeights(List<Tensor> weights, List<Tensor> gradients) {
-        int k = 0;
-        gamma = scale ? weights.get(k) : null;
-        dGamma = scale ? gradients.get(k++) : null;
-        beta = center ? weights.get(k) : null;
-        dBeta = center ? gradients.get(k++) : null;
+        int k = bindAffine(weights, gradients);
         movingMean = weights.get(k++);
         movingVariance = weights.get(k);
     }
 
     @Override
     public void initializeWeights(RandomGenerator rng) {
-        if (gamma != null) Initializers.ones(gamma);
-        if (beta != null) Initializers.zeros(beta);
+        super.initializeWeights(rng);
         Initializers.zeros(movingMean);
         Initializers.ones(movingVariance);
     }
@@ -282,10 +240,5 @@ public final class BatchNormalization extends Layer {
 
     private long rows(int from, int to) {
         return (long) (to - from) * positions;
-    }
-
-    /** About the floating-point operations of a pass: whether splitting the batch pays. */
-    private long work(int n) {
-        return 8L * n * width;
     }
 }

@@ -18,12 +18,12 @@ public final class GlobalAveragePooling2D extends GlobalPooling2D {
     }
 
     @Override
-    void forwardShard(int s, int from, int to) {
+    protected void forwardShard(int s, int from, int to) {
         backend.globalAvgPool(y.fromRow(from, C), x.fromRow(from, HW * C), to - from, HW, C);
     }
 
     @Override
-    void backwardShard(int s, int from, int to) {
+    protected void backwardShard(int s, int from, int to) {
         backend.globalAvgPoolBackward(dx.fromRow(from, HW * C), dy.fromRow(from, C), to - from, HW, C);
     }
 }

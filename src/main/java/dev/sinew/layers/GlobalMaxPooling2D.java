@@ -28,12 +28,12 @@ public final class GlobalMaxPooling2D extends GlobalPooling2D {
     }
 
     @Override
-    void forwardShard(int s, int from, int to) {
+    protected void forwardShard(int s, int from, int to) {
         backend.globalMaxPool(y.fromRow(from, C), argmax.fromRow(from, C), x.fromRow(from, HW * C), to - from, HW, C);
     }
 
     @Override
-    void backwardShard(int s, int from, int to) {
+    protected void backwardShard(int s, int from, int to) {
         backend.globalMaxPoolBackward(dx.fromRow(from, HW * C), dy.fromRow(from, C), argmax.fromRow(from, C), to - from,
                 HW, C);
     }

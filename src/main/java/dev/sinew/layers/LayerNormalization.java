@@ -1,13 +1,10 @@
 package dev.sinew.layers;
 
 import dev.sinew.backend.Backend.ShardTask;
-import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
 import dev.sinew.tensor.Workspace;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.random.RandomGenerator;
 
 /**
  * Layer normalisation, as Keras's {@code LayerNormalization}: each sample's values along the last
@@ -23,14 +20,7 @@ import java.util.random.RandomGenerator;
  * {@code dx = (g - mean(g) - xhat * mean(g xhat)) / sqrt(variance + epsilon)} per row, with
  * {@code g = dy * gamma}; dgamma = sum dy xhat, dbeta = sum dy over the rows.
  */
-public final class LayerNormalization extends Layer {
-    private final int axis;
-    private final double epsilon;
-    private final boolean center, scale;
-    private final float eps;
-
-    private int channels, positions, width; // C; rows per sample; values per sample
-    private Tensor gamma, beta, dGamma, dBeta; // null when not used
+public final class LayerNormalization extends Normalization {
     private Tensor y;                          // (capacity, width)
     private Tensor mean, invStd;               // (capacity, positions): each row's, kept for backward
     private Tensor[] shardDGamma = {}, shardDBeta = {};
@@ -54,41 +44,7 @@ public final class LayerNormalization extends Layer {
      * @param scale   whether to multiply by gamma
      */
     public LayerNormalization(int axis, double epsilon, boolean center, boolean scale) {
-        if (!(epsilon >= 0 && Double.isFinite(epsilon))) {
-            throw new IllegalArgumentException("LayerNormalization epsilon must be finite and >= 0, got epsilon=" + epsilon);
-        }
-        this.axis = axis;
-        this.epsilon = epsilon;
-        this.center = center;
-        this.scale = scale;
-        this.eps = (float) epsilon;
-    }
-
-    public double epsilon() {
-        return epsilon;
-    }
-
-    @Override
-    protected Shape computeOutputShape(Shape in) {
-        channels = Normalization.lastAxis(this, axis, in);
-        width = requireFits("input", in, " per sample");
-        positions = width / channels;
-        return in;
-    }
-
-    @Override
-    public List<Shape> weightShapes() {
-        List<Shape> s = new ArrayList<>();
-        for (int i = 0; i < weightNames().size(); i++) s.add(Shape.of(channels));
-        return s;
-    }
-
-    @Override
-    public List<String> weightNames() {
-        List<String> names = new ArrayList<>();
-        if (scale) names.add("gamma");
-        if (center) names.add("beta");
-        return names;
+        super(axis, epsilon, center, scale);
     }
 
     /** As Keras writes it: the axis as given, and once built the sorted list of positive axes ({@code [3]}). */
@@ -96,26 +52,9 @@ public final class LayerNormalization extends Layer {
     public Map<String, Object> getConfig() {
         Map<String, Object> c = super.getConfig();
         c.put("axis", isBuilt() ? List.of((long) inputShape().rank()) : (Object) (long) axis);
-        c.put("epsilon", epsilon);
-        c.put("center", center);
-        c.put("scale", scale);
+        putAffine(c);
         c.put("rms_scaling", false);
         return c;
-    }
-
-    @Override
-    public void bindWeights(List<Tensor> weights, List<Tensor> gradients) {
-        int k = 0;
-        gamma = scale ? weights.get(k) : null;
-        dGamma = scale ? gradients.get(k++) : null;
-        beta = center ? weights.get(k) : null;
-        dBeta = center ? gradients.get(k) : null;
-    }
-
-    @Override
-    public void initializeWeights(RandomGenerator rng) {
-        if (gamma != null) Initializers.ones(gamma);
-        if (beta != null) Initializers.zeros(beta);
     }
 
     @Override
@@ -162,10 +101,5 @@ public final class LayerNormalization extends Layer {
         backend.layernormBackward(d, s == 0 ? dGamma : shardDGamma[s], s == 0 ? dBeta : shardDBeta[s], d,
                 x.fromRow(from, width), mean.fromRow(from, positions), invStd.fromRow(from, positions), gamma,
                 (long) (to - from) * positions, channels);
-    }
-
-    /** About the floating-point operations of a pass: whether splitting the batch pays. */
-    private long work(int n) {
-        return 8L * n * width;
     }
 }

@@ -1,6 +1,5 @@
 package dev.sinew.layers;
 
-import dev.sinew.backend.Backend.ShardTask;
 import dev.sinew.tensor.Tensor;
 import dev.sinew.tensor.Workspace;
 
@@ -11,14 +10,7 @@ import dev.sinew.tensor.Workspace;
  * gradient to the one input that produced the output.
  */
 public final class MaxPooling2D extends Pooling2D {
-    private Tensor y, argmax, dx;
-    private Tensor x, dy; // the tensors of the call being sharded (not owned)
-
-    // Images are independent: each shard pools its own rows.
-    private final ShardTask forwardShard = (s, from, to) -> backend.maxPool(y.fromRow(from, out()),
-            argmax.fromRow(from, out()), x.fromRow(from, in()), to - from, g);
-    private final ShardTask backwardShard = (s, from, to) -> backend.maxPoolBackward(dx.fromRow(from, in()),
-            dy.fromRow(from, out()), argmax.fromRow(from, out()), to - from, g);
+    private Tensor argmax;
 
     /** Square windows, strides equal to the pool size, no padding: {@code MaxPooling2D(2)}. */
     public MaxPooling2D(int poolSize) {
@@ -41,18 +33,13 @@ public final class MaxPooling2D extends Pooling2D {
     }
 
     @Override
-    public Tensor forward(Tensor x, int n, boolean training) {
-        this.x = x;
-        backend.forEachShard(n, work(n), forwardShard);
-        return y;
+    protected void forwardShard(int s, int from, int to) {
+        backend.maxPool(y.fromRow(from, out()), argmax.fromRow(from, out()), x.fromRow(from, in()), to - from, g);
     }
 
     @Override
-    public Tensor backward(Tensor dy, int n, boolean needInputGradient) {
-        if (!needInputGradient) return null;
-        this.dy = dy;
-        backend.forEachShard(n, work(n), backwardShard);
-        return dx;
+    protected void backwardShard(int s, int from, int to) {
+        backend.maxPoolBackward(dx.fromRow(from, in()), dy.fromRow(from, out()), argmax.fromRow(from, out()), to - from, g);
     }
 
     private int in() {
@@ -63,8 +50,8 @@ public final class MaxPooling2D extends Pooling2D {
         return (int) g.pooledSize();
     }
 
-    // A comparison and a store or two per input value: cheap, so weighted up against a GEMM's flops.
-    private long work(int n) {
-        return 8L * n * g.inputSize();
+    @Override
+    protected long valuesPerSample() {
+        return g.inputSize();
     }
 }

@@ -1,9 +1,7 @@
 package dev.sinew.layers;
 
-import dev.sinew.backend.Backend.ShardTask;
 import dev.sinew.backend.Transpose;
 import dev.sinew.tensor.Shape;
-import dev.sinew.tensor.Tensor;
 import dev.sinew.tensor.Workspace;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,17 +15,9 @@ import java.util.Map;
  * weights. Forward is a transpose; backward the inverse transpose of the gradient. At most four
  * axes per sample.
  */
-public final class Permute extends Layer {
+public final class Permute extends PerSampleLayer {
     private final int[] dims; // 1-based, as Keras
     private Transpose forwardT, backwardT;
-    private Tensor y, dx;     // output and input gradient (capacity, size)
-    private Tensor x, dy;     // the tensors of the call being sharded (not owned)
-
-    // Samples are independent: each shard transposes its own rows.
-    private final ShardTask forwardShard = (s, from, to) -> backend.transpose(y.fromRow(from, size()),
-            x.fromRow(from, size()), to - from, forwardT);
-    private final ShardTask backwardShard = (s, from, to) -> backend.transpose(dx.fromRow(from, size()),
-            dy.fromRow(from, size()), to - from, backwardT);
 
     public Permute(int... dims) {
         if (dims == null || dims.length == 0) {
@@ -83,26 +73,21 @@ public final class Permute extends Layer {
     }
 
     @Override
-    public Tensor forward(Tensor x, int n, boolean training) {
-        this.x = x;
-        backend.forEachShard(n, work(n), forwardShard);
-        return y;
+    protected void forwardShard(int s, int from, int to) {
+        backend.transpose(y.fromRow(from, size()), x.fromRow(from, size()), to - from, forwardT);
     }
 
     @Override
-    public Tensor backward(Tensor dy, int n, boolean needInputGradient) {
-        if (!needInputGradient) return null;
-        this.dy = dy;
-        backend.forEachShard(n, work(n), backwardShard);
-        return dx;
+    protected void backwardShard(int s, int from, int to) {
+        backend.transpose(dx.fromRow(from, size()), dy.fromRow(from, size()), to - from, backwardT);
     }
 
     private int size() {
         return (int) forwardT.size();
     }
 
-    // Memory traffic only: a load and a store per value, weighted up against a GEMM's flops.
-    private long work(int n) {
-        return 8L * n * forwardT.size();
+    @Override
+    protected long valuesPerSample() {
+        return forwardT.size();
     }
 }

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /** What {@link MaxPooling2D} and {@link AveragePooling2D} share: the window, its config, its checks. */
-abstract class Pooling2D extends Layer {
+abstract class Pooling2D extends PerSampleLayer {
     final int ph, pw, sh, sw;
     final String padding;
     Window g;

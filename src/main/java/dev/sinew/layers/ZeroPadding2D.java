@@ -1,8 +1,6 @@
 package dev.sinew.layers;
 
-import dev.sinew.backend.Backend.ShardTask;
 import dev.sinew.tensor.Shape;
-import dev.sinew.tensor.Tensor;
 import dev.sinew.tensor.Workspace;
 import java.util.List;
 import java.util.Map;
@@ -22,13 +20,9 @@ import java.util.Map;
  * </ul>
  * A ResNet stem pads with {@code ZeroPadding2D(3)} before its 7x7 convolution of stride 2.
  */
-public final class ZeroPadding2D extends Layer {
+public final class ZeroPadding2D extends PerSampleLayer {
     private final int top, bottom, left, right;
     private int H, W, C;
-    private Tensor y, dx; // output (capacity, padded size) and input gradient (capacity, H*W*C)
-    private Tensor x, dy; // the tensors of the call being sharded (not owned)
-
-    private final ShardTask forwardShard = this::padShard, backwardShard = this::cropShard;
 
     /** One row or column of zeros on every side, Keras's default {@code padding=(1, 1)}. */
     public ZeroPadding2D() {
@@ -102,30 +96,18 @@ public final class ZeroPadding2D extends Layer {
         dx = allocateRows(workspace, "input gradient", capacity, inputShape().size());
     }
 
-    // Images are independent: each shard pads (or, backward, crops) its own rows.
-    private void padShard(int s, int from, int to) {
+    // Pads (backward: crops) the shard's images.
+    @Override
+    protected void forwardShard(int s, int from, int to) {
         backend.zeroPad(y.fromRow(from, out()), x.fromRow(from, in()), to - from, H, W, C, top, bottom, left, right);
     }
 
-    private void cropShard(int s, int from, int to) {
+    @Override
+    protected void backwardShard(int s, int from, int to) {
         backend.zeroPadBackward(dx.fromRow(from, in()), dy.fromRow(from, out()), to - from, H, W, C, top, bottom, left,
                 right);
     }
 
-    @Override
-    public Tensor forward(Tensor x, int n, boolean training) {
-        this.x = x;
-        backend.forEachShard(n, work(n), forwardShard);
-        return y;
-    }
-
-    @Override
-    public Tensor backward(Tensor dy, int n, boolean needInputGradient) {
-        if (!needInputGradient) return null;
-        this.dy = dy;
-        backend.forEachShard(n, work(n), backwardShard);
-        return dx;
-    }
 
     private int in() {
         return (int) inputShape().size();
@@ -135,8 +117,8 @@ public final class ZeroPadding2D extends Layer {
         return (int) outputShape().size();
     }
 
-    // Memory traffic only: a store per output value, weighted up against a GEMM's flops.
-    private long work(int n) {
-        return 8L * n * outputShape().size();
+    @Override
+    protected long valuesPerSample() {
+        return outputShape().size();
     }
 }

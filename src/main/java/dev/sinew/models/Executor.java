@@ -3,7 +3,6 @@ package dev.sinew.models;
 import dev.sinew.backend.Backend;
 import dev.sinew.layers.Layer;
 import dev.sinew.layers.Merge;
-import dev.sinew.tensor.Rows;
 import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
 import dev.sinew.tensor.Workspace;
@@ -11,8 +10,9 @@ import java.util.List;
 
 /**
  * Runs batches through a model's graph with buffers of its own: a copy of each input and each
- * target, each output's loss gradient (training only), every layer's activations, and the sums of
- * gradients where one output feeds several layers; all sized for the largest batch seen.
+ * target (its {@link BatchLoader}), each output's loss gradient (training only), every layer's
+ * activations, and the sums of gradients where one output feeds several layers; all sized for the
+ * largest batch seen.
  *
  * <p>The graph is a list of nodes in an order where every node comes after its inputs (a
  * Sequential model is a chain); a node reads model input k as {@code -1 - k}. Forward runs them in
@@ -39,25 +39,19 @@ final class Executor {
     private final Tensor[] sums;         // per node read more than once: its gradient's sum
     private final int[] received;
     private final List<Tensor>[] mergeInputs; // per merge node, a list reused by every forward
-    private final int[] inputWidths, outputWidths, targetWidths;
-    private final String[] xNames, yNames; // "x" and "y", or "x[k]" and "y[j]" for several
     private final boolean training;
     private final ModelMemory memory;
 
     private Workspace space;
     private int capacity;
-    /** Per model input, its batch buffer; per output, the target buffer and (training) the loss gradient. */
-    final Tensor[] xs, ys, lossGrads;
-    private final Tensor[] targets; // each y read as rows of its targetWidth (class indices: 1 per row)
+    /** Each input's and target's batch buffer, filled from Java arrays. */
+    final BatchLoader batch;
+    /** Per model output (training), the loss gradient. */
+    final Tensor[] lossGrads;
     private final Tensor[] one = new Tensor[1]; // forward(Tensor)'s argument, without an array per call
     /** Which gates the borrowing call entered as a counted reader, to leave them (see Model.enterRead). */
     int heldGates;
 
-    // copyBatch's shard task and its arguments (fields, so a call allocates nothing).
-    private float[][] copySource;
-    private int copyFrom, copyInput;
-    private long[] nonFinite = new long[1];
-    private final Backend.ShardTask copyShard = this::copyShard;
 
     Executor(Backend backend, List<Layer> layers, int[][] inputs, int[] outputs, List<Shape> inputShapes, boolean training,
             ModelMemory memory) {
@@ -93,23 +87,10 @@ final class Executor {
             if (layers.get(i) instanceof Merge) lists[i] = java.util.Arrays.asList(new Tensor[inputs[i].length]);
         }
         mergeInputs = lists;
-        inputWidths = new int[inputShapes.size()];
-        xNames = new String[inputWidths.length];
-        for (int k = 0; k < inputWidths.length; k++) {
-            inputWidths[k] = (int) inputShapes.get(k).size();
-            xNames[k] = inputWidths.length == 1 ? "x" : "x[" + k + "]";
-        }
-        outputWidths = new int[outputs.length];
-        yNames = new String[outputs.length];
-        for (int j = 0; j < outputs.length; j++) {
-            outputWidths[j] = (int) layers.get(outputs[j]).outputShape().size();
-            yNames[j] = outputs.length == 1 ? "y" : "y[" + j + "]";
-        }
-        targetWidths = outputWidths.clone();
-        xs = new Tensor[inputWidths.length];
-        ys = new Tensor[outputs.length];
+        List<Shape> outputShapes = new java.util.ArrayList<>();
+        for (int o : outputs) outputShapes.add(layers.get(o).outputShape());
+        batch = new BatchLoader(backend, inputShapes, outputShapes);
         lossGrads = new Tensor[outputs.length];
-        targets = new Tensor[outputs.length];
         this.training = training;
         this.memory = memory;
     }
@@ -124,10 +105,9 @@ final class Executor {
         capacity = 0;
         Workspace next = memory.open();
         try {
-            for (int k = 0; k < xs.length; k++) xs[k] = next.allocate(Shape.of(n, inputWidths[k]));
-            for (int j = 0; j < ys.length; j++) {
-                ys[j] = next.allocate(Shape.of(n, outputWidths[j]));
-                lossGrads[j] = training ? next.allocate(Shape.of(n, outputWidths[j])) : null;
+            batch.allocate(next, n);
+            for (int j = 0; j < lossGrads.length; j++) {
+                lossGrads[j] = training ? next.allocate(Shape.of(n, (int) layers.get(outputs[j]).outputShape().size())) : null;
             }
             for (Layer l : layers) l.allocate(next, n);
             for (int j = 0; j < sums.length; j++) {
@@ -140,30 +120,6 @@ final class Executor {
         }
         space = next;
         capacity = n;
-        for (int j = 0; j < ys.length; j++) targets[j] = targetView(j);
-    }
-
-    /**
-     * Values per target row of output j: the output width, or 1 when its loss takes class
-     * indices. Set by compile.
-     */
-    void setTargetWidth(int j, int width) {
-        targetWidths[j] = width;
-        if (ys[j] != null) targets[j] = targetView(j);
-    }
-
-    /** The target buffer of output j as rows of its target width (a view of y: no allocation per batch). */
-    Tensor target(int j) {
-        return targets[j];
-    }
-
-    /** The targets of every output (the array itself: the caller must not change it). */
-    Tensor[] targets() {
-        return targets;
-    }
-
-    private Tensor targetView(int j) {
-        return targetWidths[j] == outputWidths[j] ? ys[j] : ys[j].slice(0, Shape.of(capacity, targetWidths[j]));
     }
 
     /** Output j of the last forward pass (a buffer of its node's layer). */
@@ -247,61 +203,5 @@ final class Executor {
     private void sumShard(int s, int from, int to) {
         backend.add(sumOut.fromRow(from, sumWidth), sumA.fromRow(from, sumWidth), sumB.fromRow(from, sumWidth),
                 (long) (to - from) * sumWidth);
-    }
-
-    /** {@link #copyInput} and, unless {@code ys} is null, {@link #copyTarget} for a model of one input and output. */
-    void copyBatch(float[][] xs, float[][] ys, int from, int to) {
-        copyInput(0, xs, from, to);
-        if (ys != null) copyTarget(0, ys, from, to);
-    }
-
-    /** {@link #copyInput} for every input and, unless {@code ys} is null, {@link #copyTarget} for every output. */
-    void copyBatch(float[][][] xs, float[][][] ys, int from, int to) {
-        for (int k = 0; k < xs.length; k++) copyInput(k, xs[k], from, to);
-        if (ys != null) for (int j = 0; j < ys.length; j++) copyTarget(j, ys[j], from, to);
-    }
-
-    /**
-     * Copies rows [from, to) of {@code rows} into input k's batch buffer, then rejects NaN or
-     * infinity with its position. The native scan is fast; only when it finds something does the
-     * Java scan look for where. The rows are copied and scanned per shard: a large batch
-     * (inference in batches of 1,000) spends as long on this memory-bound work as in its first
-     * layer, so each thread takes its own rows; a small one stays in one piece.
-     */
-    void copyInput(int k, float[][] rows, int from, int to) {
-        int n = to - from;
-        copySource = rows;
-        copyFrom = from;
-        copyInput = k;
-        if (nonFinite.length < backend.shards()) nonFinite = new long[backend.shards()];
-        int shards;
-        try {
-            shards = backend.forEachShard(n, 8L * n * inputWidths[k], copyShard);
-        } finally {
-            copySource = null;
-        }
-        for (int s = 0; s < shards; s++) if (nonFinite[s] > 0) checkAllFinite(rows, xNames[k]);
-    }
-
-    /** Copies rows [from, to) of {@code rows} into output j's target buffer and rejects NaN or infinity. */
-    void copyTarget(int j, float[][] rows, int from, int to) {
-        int n = to - from;
-        targets[j].copyRowsFrom(rows, from, to);
-        if (backend.countNonFinite(targets[j], (long) n * targetWidths[j]) > 0) checkAllFinite(rows, yNames[j]);
-    }
-
-    private void copyShard(int s, int a, int b) {
-        int w = inputWidths[copyInput];
-        Tensor part = xs[copyInput].fromRow(a, w);
-        part.copyRowsFrom(copySource, copyFrom + a, copyFrom + b);
-        nonFinite[s] = backend.countNonFinite(part, (long) (b - a) * w);
-    }
-
-    static void checkAllFinite(float[][] rows, String what) {
-        int[] at = Rows.firstNonFinite(rows);
-        if (at != null) {
-            throw new IllegalArgumentException(what + " contains a non-finite value (" + rows[at[0]][at[1]] + " at row "
-                    + at[0] + ", column " + at[1] + "); clean or impute the data first");
-        }
     }
 }

@@ -737,7 +737,7 @@ public class Model implements AutoCloseable {
             copies.add(c);
         }
         Executor fresh = new Executor(backend, copies, inputsOf(nodes), outputNodes, inputShapes(), false, memory);
-        for (int j = 0; j < outputNodes.length; j++) fresh.setTargetWidth(j, targetWidth(j));
+        for (int j = 0; j < outputNodes.length; j++) fresh.batch.setTargetWidth(j, targetWidth(j));
         return fresh;
     }
 
@@ -1000,9 +1000,9 @@ public class Model implements AutoCloseable {
             optimizerSpace = state;
             for (int j = 0; j < m; j++) {
                 int tw = ls.get(j).targetWidth(outputWidth(j));
-                trainer.setTargetWidth(j, tw);
+                trainer.batch.setTargetWidth(j, tw);
                 synchronized (idle) {
-                    for (Executor e : idle) e.setTargetWidth(j, tw);
+                    for (Executor e : idle) e.batch.setTargetWidth(j, tw);
                 }
             }
             // A loss fuses with its output's activation (softmax + cross-entropy: dz = p - y) only
@@ -1113,7 +1113,7 @@ public class Model implements AutoCloseable {
         try {
             checkCompiled("trainOnBatch");
             int n = loadBatch(trainer, x, y);
-            return trainStep(trainer.xs, trainer.targets(), n);
+            return trainStep(trainer.batch.xs, trainer.batch.targets(), n);
         } finally {
             gate.exitWrite();
         }
@@ -1128,7 +1128,7 @@ public class Model implements AutoCloseable {
         try {
             checkCompiled("trainOnBatch");
             int n = loadBatch(trainer, xs, ys);
-            return trainStep(trainer.xs, trainer.targets(), n);
+            return trainStep(trainer.batch.xs, trainer.batch.targets(), n);
         } finally {
             gate.exitWrite();
         }
@@ -1166,15 +1166,15 @@ public class Model implements AutoCloseable {
 
     /** Inference on the n rows in e's batch buffers: result = [loss, (output losses,) metric...]. */
     private void score(Executor e, float[] result, int n) {
-        e.forward(e.xs, n, false);
+        e.forward(e.batch.xs, n, false);
         double total = 0;
         for (int j = 0; j < losses.size(); j++) {
-            double v = losses.get(j).compute(backend, e.output(j), e.target(j), n, outputWidth(j), null, fusedLoss[j]);
+            double v = losses.get(j).compute(backend, e.output(j), e.batch.target(j), n, outputWidth(j), null, fusedLoss[j]);
             if (losses.size() > 1) result[1 + j] = (float) v;
             total += lossWeights[j] * v;
         }
         result[0] = (float) total;
-        scoreMetrics(result, e, e.targets(), n);
+        scoreMetrics(result, e, e.batch.targets(), n);
     }
 
     private void scoreMetrics(float[] result, Executor e, Tensor[] ys, int n) {
@@ -1194,7 +1194,7 @@ public class Model implements AutoCloseable {
         try {
             checkCompiled("computeGradients");
             int n = loadBatch(trainer, x, y);
-            return forwardBackward(trainer.xs, trainer.targets(), n);
+            return forwardBackward(trainer.batch.xs, trainer.batch.targets(), n);
         } finally {
             gate.exitWrite();
         }
@@ -1206,7 +1206,7 @@ public class Model implements AutoCloseable {
         try {
             checkCompiled("computeGradients");
             int n = loadBatch(trainer, xs, ys);
-            return forwardBackward(trainer.xs, trainer.targets(), n);
+            return forwardBackward(trainer.batch.xs, trainer.batch.targets(), n);
         } finally {
             gate.exitWrite();
         }
@@ -1245,8 +1245,8 @@ public class Model implements AutoCloseable {
         try {
             int n = checkX(x);
             e.ensureCapacity(n);
-            e.copyBatch(x, null, 0, n);
-            return e.forward(e.xs[0], n, false).toRows(n, outputWidth());
+            e.batch.copyBatch(x, null, 0, n);
+            return e.forward(e.batch.xs[0], n, false).toRows(n, outputWidth());
         } finally {
             exit(e);
         }
@@ -1259,8 +1259,8 @@ public class Model implements AutoCloseable {
             float[][][] in = arrays(xs, inputCount(), "xs", "input");
             int n = checkInputs(in, "x");
             e.ensureCapacity(n);
-            e.copyBatch(in, null, 0, n);
-            e.forward(e.xs, n, false);
+            e.batch.copyBatch(in, null, 0, n);
+            e.forward(e.batch.xs, n, false);
             List<float[][]> out = new ArrayList<>();
             for (int j = 0; j < outputCount(); j++) out.add(e.output(j).toRows(n, outputWidth(j)));
             return out;
@@ -1632,18 +1632,18 @@ public class Model implements AutoCloseable {
         for (int from = 0; from < rows; from += batchSize) {
             int to = Math.min(rows, from + batchSize), n = to - from;
             e.ensureCapacity(n);
-            e.copyBatch(xs, ys, from, to);
-            e.forward(e.xs, n, false);
+            e.batch.copyBatch(xs, ys, from, to);
+            e.forward(e.batch.xs, n, false);
             double total = 0;
             for (int j = 0; j < m; j++) {
-                float value = (float) losses.get(j).compute(backend, e.output(j), e.target(j), n, outputWidth(j), null, fusedLoss[j]);
+                float value = (float) losses.get(j).compute(backend, e.output(j), e.batch.target(j), n, outputWidth(j), null, fusedLoss[j]);
                 outputSums[j] += (double) value * n;
                 total += lossWeights[j] * value;
             }
             lossSum += (double) (float) total * n;
             for (int i = 0; i < states.length; i++) {
                 int j = metricOutput[i];
-                states[i].update(backend, e.output(j), e.target(j), n, outputWidth(j));
+                states[i].update(backend, e.output(j), e.batch.target(j), n, outputWidth(j));
             }
         }
         float[] r = new float[lossSlots() + metrics.size()];
@@ -1674,8 +1674,8 @@ public class Model implements AutoCloseable {
             for (int from = 0; from < rows; from += batchSize) {
                 int to = Math.min(rows, from + batchSize), n = to - from;
                 e.ensureCapacity(n);
-                e.copyBatch(x, null, from, to);
-                e.forward(e.xs[0], n, false).toRows(n, outputWidth(), result, from);
+                e.batch.copyBatch(x, null, from, to);
+                e.forward(e.batch.xs[0], n, false).toRows(n, outputWidth(), result, from);
             }
             return result;
         } finally {
@@ -1703,8 +1703,8 @@ public class Model implements AutoCloseable {
             for (int from = 0; from < rows; from += batchSize) {
                 int to = Math.min(rows, from + batchSize), n = to - from;
                 e.ensureCapacity(n);
-                e.copyBatch(in, null, from, to);
-                e.forward(e.xs, n, false);
+                e.batch.copyBatch(in, null, from, to);
+                e.forward(e.batch.xs, n, false);
                 for (int j = 0; j < m; j++) e.output(j).toRows(n, outputWidth(j), result[j], from);
             }
             return List.of(result);
@@ -1725,13 +1725,13 @@ public class Model implements AutoCloseable {
             checkCompiled("fit");
             int n = to - from;
             trainer.ensureCapacity(n);
-            for (int k = 0; k < xs.length; k++) trainer.xs[k].copyRowsFrom(xs[k], index, from, to);
-            for (int j = 0; j < ys.length; j++) trainer.target(j).copyRowsFrom(ys[j], index, from, to);
-            float value = (float) forwardBackward(trainer.xs, trainer.targets(), n);
+            for (int k = 0; k < xs.length; k++) trainer.batch.xs[k].copyRowsFrom(xs[k], index, from, to);
+            for (int j = 0; j < ys.length; j++) trainer.batch.target(j).copyRowsFrom(ys[j], index, from, to);
+            float value = (float) forwardBackward(trainer.batch.xs, trainer.batch.targets(), n);
             optimizer.step();
             for (int i = 0; i < states.length; i++) {
                 int j = metricOutput[i];
-                states[i].update(backend, trainer.output(j), trainer.target(j), n, outputWidth(j));
+                states[i].update(backend, trainer.output(j), trainer.batch.target(j), n, outputWidth(j));
             }
             return value;
         } finally {
@@ -1769,8 +1769,8 @@ public class Model implements AutoCloseable {
         } else {
             n = checkAll(xs, ys, xName, yName);
         }
-        for (int k = 0; k < xs.length; k++) Executor.checkAllFinite(xs[k], indexed(xName, k, xs.length));
-        for (int j = 0; j < ys.length; j++) Executor.checkAllFinite(ys[j], indexed(yName, j, ys.length));
+        for (int k = 0; k < xs.length; k++) BatchLoader.checkAllFinite(xs[k], indexed(xName, k, xs.length));
+        for (int j = 0; j < ys.length; j++) BatchLoader.checkAllFinite(ys[j], indexed(yName, j, ys.length));
         for (int j = 0; j < ys.length; j++) losses.get(j).checkTargets(ys[j], outputWidth(j), indexed(yName, j, ys.length));
         return n;
     }
@@ -1818,7 +1818,7 @@ public class Model implements AutoCloseable {
                     + "; every sample needs exactly one target row");
         }
         e.ensureCapacity(n);
-        e.copyBatch(x, y, 0, n);
+        e.batch.copyBatch(x, y, 0, n);
         return n;
     }
 
@@ -1827,7 +1827,7 @@ public class Model implements AutoCloseable {
         float[][][] in = arrays(xs, inputCount(), "xs", "input"), targets = arrays(ys, outputCount(), "ys", "output");
         int n = checkAll(in, targets, "x", "y");
         e.ensureCapacity(n);
-        e.copyBatch(in, targets, 0, n);
+        e.batch.copyBatch(in, targets, 0, n);
         return n;
     }
 

@@ -1,0 +1,136 @@
+package dev.sinew.models;
+
+import dev.sinew.backend.Backend;
+import dev.sinew.tensor.Rows;
+import dev.sinew.tensor.Shape;
+import dev.sinew.tensor.Tensor;
+import dev.sinew.tensor.Workspace;
+import java.util.List;
+
+/**
+ * The batch buffers of an {@link Executor} and what fills them: rows of Java arrays copied into
+ * each model input's buffer and each output's target buffer, and checked for NaN or infinity on
+ * the way in (an error naming the row and column, before any layer sees the value).
+ */
+final class BatchLoader {
+    private final Backend backend;
+    private final int[] inputWidths, outputWidths, targetWidths;
+    private final String[] xNames, yNames; // "x" and "y", or "x[k]" and "y[j]" for several
+    private int capacity;
+    /** Per model input, its batch buffer; per output, its target buffer. */
+    final Tensor[] xs, ys;
+    private final Tensor[] targets; // each y read as rows of its targetWidth (class indices: 1 per row)
+
+    // copyInput's shard task and its arguments (fields, so a call allocates nothing).
+    private float[][] copySource;
+    private int copyFrom, copyInput;
+    private long[] nonFinite = new long[1];
+    private final Backend.ShardTask copyShard = this::copyShard;
+
+    BatchLoader(Backend backend, List<Shape> inputShapes, List<Shape> outputShapes) {
+        this.backend = backend;
+        inputWidths = new int[inputShapes.size()];
+        xNames = new String[inputWidths.length];
+        for (int k = 0; k < inputWidths.length; k++) {
+            inputWidths[k] = (int) inputShapes.get(k).size();
+            xNames[k] = inputWidths.length == 1 ? "x" : "x[" + k + "]";
+        }
+        outputWidths = new int[outputShapes.size()];
+        yNames = new String[outputWidths.length];
+        for (int j = 0; j < outputWidths.length; j++) {
+            outputWidths[j] = (int) outputShapes.get(j).size();
+            yNames[j] = outputWidths.length == 1 ? "y" : "y[" + j + "]";
+        }
+        targetWidths = outputWidths.clone();
+        xs = new Tensor[inputWidths.length];
+        ys = new Tensor[outputWidths.length];
+        targets = new Tensor[outputWidths.length];
+    }
+
+    /** Buffers for batches of up to {@code n} rows, from {@code space} (the executor's, freed with it). */
+    void allocate(Workspace space, int n) {
+        for (int k = 0; k < xs.length; k++) xs[k] = space.allocate(Shape.of(n, inputWidths[k]));
+        for (int j = 0; j < ys.length; j++) ys[j] = space.allocate(Shape.of(n, outputWidths[j]));
+        capacity = n;
+        for (int j = 0; j < ys.length; j++) targets[j] = targetView(j);
+    }
+
+    /**
+     * Values per target row of output j: the output width, or 1 when its loss takes class
+     * indices. Set by compile.
+     */
+    void setTargetWidth(int j, int width) {
+        targetWidths[j] = width;
+        if (ys[j] != null) targets[j] = targetView(j);
+    }
+
+    /** The target buffer of output j as rows of its target width (a view of y: no allocation per batch). */
+    Tensor target(int j) {
+        return targets[j];
+    }
+
+    /** The targets of every output (the array itself: the caller must not change it). */
+    Tensor[] targets() {
+        return targets;
+    }
+
+    private Tensor targetView(int j) {
+        return targetWidths[j] == outputWidths[j] ? ys[j] : ys[j].slice(0, Shape.of(capacity, targetWidths[j]));
+    }
+
+    /** {@link #copyInput} and, unless {@code ys} is null, {@link #copyTarget} for a model of one input and output. */
+    void copyBatch(float[][] xs, float[][] ys, int from, int to) {
+        copyInput(0, xs, from, to);
+        if (ys != null) copyTarget(0, ys, from, to);
+    }
+
+    /** {@link #copyInput} for every input and, unless {@code ys} is null, {@link #copyTarget} for every output. */
+    void copyBatch(float[][][] xs, float[][][] ys, int from, int to) {
+        for (int k = 0; k < xs.length; k++) copyInput(k, xs[k], from, to);
+        if (ys != null) for (int j = 0; j < ys.length; j++) copyTarget(j, ys[j], from, to);
+    }
+
+    /**
+     * Copies rows [from, to) of {@code rows} into input k's batch buffer, then rejects NaN or
+     * infinity with its position. The native scan is fast; only when it finds something does the
+     * Java scan look for where. The rows are copied and scanned per shard: a large batch
+     * (inference in batches of 1,000) spends as long on this memory-bound work as in its first
+     * layer, so each thread takes its own rows; a small one stays in one piece.
+     */
+    void copyInput(int k, float[][] rows, int from, int to) {
+        int n = to - from;
+        copySource = rows;
+        copyFrom = from;
+        copyInput = k;
+        if (nonFinite.length < backend.shards()) nonFinite = new long[backend.shards()];
+        int shards;
+        try {
+            shards = backend.forEachShard(n, 8L * n * inputWidths[k], copyShard);
+        } finally {
+            copySource = null;
+        }
+        for (int s = 0; s < shards; s++) if (nonFinite[s] > 0) checkAllFinite(rows, xNames[k]);
+    }
+
+    /** Copies rows [from, to) of {@code rows} into output j's target buffer and rejects NaN or infinity. */
+    void copyTarget(int j, float[][] rows, int from, int to) {
+        int n = to - from;
+        targets[j].copyRowsFrom(rows, from, to);
+        if (backend.countNonFinite(targets[j], (long) n * targetWidths[j]) > 0) checkAllFinite(rows, yNames[j]);
+    }
+
+    private void copyShard(int s, int a, int b) {
+        int w = inputWidths[copyInput];
+        Tensor part = xs[copyInput].fromRow(a, w);
+        part.copyRowsFrom(copySource, copyFrom + a, copyFrom + b);
+        nonFinite[s] = backend.countNonFinite(part, (long) (b - a) * w);
+    }
+
+    static void checkAllFinite(float[][] rows, String what) {
+        int[] at = Rows.firstNonFinite(rows);
+        if (at != null) {
+            throw new IllegalArgumentException(what + " contains a non-finite value (" + rows[at[0]][at[1]] + " at row "
+                    + at[0] + ", column " + at[1] + "); clean or impute the data first");
+        }
+    }
+}
