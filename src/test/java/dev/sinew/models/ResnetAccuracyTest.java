@@ -16,16 +16,16 @@ import org.junit.jupiter.api.Test;
  * The residual CNN of issue 12 (functional API, BatchNormalization, bias-free convolutions,
  * global average pooling; {@link Networks#resnet}, width 16, 176k weights) trains on the full
  * Fashion-MNIST through the public API: Adam(0.002) with cosine decay, batch 128, on 55,000
- * images, then evaluated once on the 10,000 test images.
+ * images (5,000 held out for validation), then evaluated once on the 10,000 test images.
  *
- * <p>CI runs a short schedule (3 epochs, ~5 minutes on this machine kind) so that it stays under
- * its 20 minutes; the issue's goal (93% within 15 epochs) is a one-off run of the same recipe over
- * 15 epochs, reported in the notes, at about 100 s per epoch. Needs dataset-fashion-mnist (CI
- * installs it; elsewhere skipped, under CI a failure).
+ * <p>The issue's goal, in full: 15 epochs with the training images shifted by up to 10% each way
+ * (RandomTranslation), at least 93% test accuracy (measured: 93.19%, validation 94.04%). About
+ * 50 s per epoch on this machine kind (two cores) when it is quiet, so some 13 minutes of CI's 20.
+ * Needs dataset-fashion-mnist (CI installs it; elsewhere skipped, under CI a failure).
  */
 class ResnetAccuracyTest {
-    static final int EPOCHS = 3;
-    static final double REQUIRED = 0.89;
+    static final int EPOCHS = 15;
+    static final double REQUIRED = 0.93;
 
     @Test
     void residualNetworkTrainsOnFullFashionMnist() throws Exception {
@@ -33,7 +33,7 @@ class ResnetAccuracyTest {
         if (System.getenv("CI") != null) assertNotNull(dir, "CI must install dataset-fashion-mnist (see .ci/run)");
         assumeTrue(dir != null, "full Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         Splits s = Datasets.loadMnistFormat(dir).splits(55_000, 5_000, 1);
-        try (Model net = Networks.resnet(10, 16, 1)) {
+        try (Model net = Networks.resnet(10, 16, true, 1)) {
             long steps = (s.train().size() + 127) / 128 * (long) EPOCHS;
             net.compile("categorical_crossentropy", Adam.builder().learningRate(new CosineDecay(0.002, steps)).build(), "accuracy");
             long start = System.nanoTime();
