@@ -9,6 +9,11 @@ public final class Add extends ElementwiseMerge {
     }
 
     @Override
+    protected boolean gradientIsDy() {
+        return true;
+    }
+
+    @Override
     protected void gradient(int i, Rows r, long values) {
         r.dx[i].copyFrom(r.dy, values);
     }

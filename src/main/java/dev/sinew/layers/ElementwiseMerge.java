@@ -19,6 +19,7 @@ abstract class ElementwiseMerge extends Merge {
     private List<Tensor> dxs;
     private Tensor dy;
     private boolean[] needInputGradient;
+    private int passedOn; // the input handed dy itself in the last backward, or -1
     protected long size;        // values per sample
     // Per shard of the batch (one per thread): a merge is a pass over memory, and in a residual
     // network one follows every block; run on one core, the other waits.
@@ -80,19 +81,34 @@ abstract class ElementwiseMerge extends Merge {
     /** r.y from r.x over the first {@code values} values of the shard's rows. */
     protected abstract void compute(Rows r, long values);
 
+    /** Whether every input's gradient is dy itself (Add): then one input is handed dy as it is. */
+    protected boolean gradientIsDy() {
+        return false;
+    }
+
+    // When gradientIsDy, the first input that wants a gradient gets dy itself, not a copy: once this
+    // layer's backward runs, dy is its alone (the executor hands each gradient to one layer). The
+    // others get copies, since a layer may work on its incoming gradient in place (an activation's
+    // backward does). A residual network saves one pass over each block's output this way.
     @Override
     public final List<Tensor> backward(Tensor dy, int n, boolean[] needInputGradient) {
         this.dy = dy;
         this.needInputGradient = needInputGradient;
-        backend.forEachShard(n, work(n), gradientShard);
-        for (int i = 0; i < dx.length; i++) dxs.set(i, needInputGradient[i] ? dx[i] : null);
+        passedOn = -1;
+        if (gradientIsDy()) {
+            for (int i = 0; i < dx.length && passedOn < 0; i++) if (needInputGradient[i]) passedOn = i;
+        }
+        boolean compute = false;
+        for (int i = 0; i < dx.length; i++) compute |= needInputGradient[i] && i != passedOn;
+        if (compute) backend.forEachShard(n, work(n), gradientShard);
+        for (int i = 0; i < dx.length; i++) dxs.set(i, !needInputGradient[i] ? null : i == passedOn ? dy : dx[i]);
         return dxs;
     }
 
     private void gradientShard(int s, int from, int to) {
         Rows r = rows(s, from);
         r.dy = dy.fromRow(from, (int) size);
-        for (int i = 0; i < dx.length; i++) if (needInputGradient[i]) gradient(i, r, (to - from) * size);
+        for (int i = 0; i < dx.length; i++) if (needInputGradient[i] && i != passedOn) gradient(i, r, (to - from) * size);
     }
 
     /** r.dx[i] = dL/d(input i) from r.dy over the first {@code values} values of the shard's rows. */
