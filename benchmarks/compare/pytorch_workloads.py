@@ -139,6 +139,7 @@ def main():
 
     print(json.dumps({"library": "PyTorch " + torch.__version__, "torch_threads": a.threads,
                       "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
+                      "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "default"),
                       "w1_s_per_epoch": w1, "w1a_s_per_epoch": w1a, "w2_s_per_epoch": w2, "w3_images_per_s": w3, "w4_us_per_step": w4, "w5_s_per_epoch": w5}))
 
 

@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
-"""Prints the Sinew vs PyTorch table from JSON lines (one Sinew line, one line per PyTorch setting)."""
-import json, sys
+"""Prints the Sinew vs PyTorch table from JSON lines: per round one Sinew line and one line per
+PyTorch setting (lines without a "round" are round 1). Per workload and round, Sinew's figure is
+set against PyTorch's best setting of the same round; the table gives the median over the rounds
+and their spread (lowest-highest)."""
+import json, statistics, sys
 
 # Training FLOPs per step (forward + backward; the first layer computes no input gradient):
 # a dense layer of n_in x n_out over a batch B costs 2 B n_in n_out per GEMM.
@@ -15,48 +18,67 @@ W1_FLOPS_PER_EPOCH = dense_train_flops(100, [784, 150, 150, 100, 10]) * 600
 _conv1, _conv2, _d1, _d2 = 26 * 26 * 32 * 9, 11 * 11 * 64 * 288, 1600 * 128, 128 * 10
 W2_FLOPS_PER_EPOCH = 2 * 60_000 * (2 * _conv1 + 3 * (_conv2 + _d1 + _d2))
 
+WORKLOADS = [  # key, name, higher is better, target ratio
+    ("w1_s_per_epoch", "W1 MLP train, s/epoch", False, "<= 0.7"),
+    ("w1a_s_per_epoch", "W1 with Adam, s/epoch", False, "<= 0.7"),
+    ("w2_s_per_epoch", "W2 CNN train, s/epoch", False, "<= 0.6"),
+    ("w3_images_per_s", "W3 MLP inference, images/s", True, ">= 1.5"),
+    ("w4_us_per_step", "W4 regression step, us", False, "<= 0.2"),
+    ("w5_s_per_epoch", "W5 residual CNN train, s/epoch", False, "<= 0.8"),
+]
+
 rows = [json.loads(l) for l in sys.stdin if l.strip().startswith("{")]
-sinews = [r for r in rows if r["library"] == "Sinew"]
-torch = [r for r in rows if r["library"] != "Sinew"]
-if not sinews or not torch:
-    sys.exit("no Sinew or no PyTorch results")
-# Each workload's best Sinew figure over its runs (the run script measures before and after PyTorch).
-sinew = dict(sinews[0])
-for key, higher in [("w1_s_per_epoch", False), ("w1a_s_per_epoch", False), ("w2_s_per_epoch", False), ("w3_images_per_s", True),
-                    ("w4_us_per_step", False), ("w5_s_per_epoch", False), ("sgemm_ceiling_gflops", True)]:
-    sinew[key] = (max if higher else min)(r[key] for r in sinews)
+rounds = sorted({r.get("round", 1) for r in rows})
+sinew = {k: next((r for r in rows if r["library"] == "Sinew" and r.get("round", 1) == k), None) for k in rounds}
+torch = {k: [r for r in rows if r["library"] != "Sinew" and r.get("round", 1) == k] for k in rounds}
+rounds = [k for k in rounds if sinew[k] and torch[k]]
+if not rounds:
+    sys.exit("no round with both Sinew and PyTorch results")
 
-print(f"Sinew runs: {len(sinews)}")
-for r in sinews:
-    print(f"  W1 {r['w1_s_per_epoch']:.3f} s, W1 Adam {r['w1a_s_per_epoch']:.3f} s, W2 {r['w2_s_per_epoch']:.2f} s, W3 {r['w3_images_per_s']:,.0f} img/s,"
-          f" W4 {r['w4_us_per_step']:.1f} us, W5 {r['w5_s_per_epoch']:.1f} s, SGEMM {r['sgemm_ceiling_gflops']:.1f} GFLOP/s")
+def setting(t):
+    wait = t.get("omp_wait_policy", "default")
+    return f"{t['torch_threads']}/{t['openblas_threads']}" + ("" if wait == "default" else f"/{wait}")
 
-print("PyTorch settings tried (torch threads / OPENBLAS_NUM_THREADS):")
-for t in torch:
-    print(f"  {t['torch_threads']} / {t['openblas_threads']}: W1 {t['w1_s_per_epoch']:.3f} s, W1 Adam {t['w1a_s_per_epoch']:.3f} s, W2 {t['w2_s_per_epoch']:.2f} s,"
-          f" W3 {t['w3_images_per_s']:,.0f} img/s, W4 {t['w4_us_per_step']:.1f} us, W5 {t['w5_s_per_epoch']:.1f} s")
+def fmt(key, v):
+    return f"{v:,.0f}" if key == "w3_images_per_s" else f"{v:.3f}" if v < 10 else f"{v:.2f}"
 
-def best(key, higher):
-    return (max if higher else min)(torch, key=lambda t: t[key])
+for k in rounds:
+    s = sinew[k]
+    print(f"round {k}: Sinew W1 {s['w1_s_per_epoch']:.3f} s, W1 Adam {s['w1a_s_per_epoch']:.3f} s, W2 {s['w2_s_per_epoch']:.2f} s,"
+          f" W3 {s['w3_images_per_s']:,.0f} img/s, W4 {s['w4_us_per_step']:.1f} us, W5 {s.get('w5_s_per_epoch', float('nan')):.1f} s,"
+          f" SGEMM {s['sgemm_ceiling_gflops']:.1f} GFLOP/s")
+    for t in torch[k]:
+        print(f"  PyTorch {setting(t):>14}: W1 {t['w1_s_per_epoch']:.3f} s, W1 Adam {t['w1a_s_per_epoch']:.3f} s,"
+              f" W2 {t['w2_s_per_epoch']:.2f} s, W3 {t['w3_images_per_s']:,.0f} img/s, W4 {t['w4_us_per_step']:.1f} us,"
+              f" W5 {t.get('w5_s_per_epoch', float('nan')):.1f} s")
 
-ceiling = sinew["sgemm_ceiling_gflops"]
+def spread(values, key):
+    return f"{fmt(key, statistics.median(values))} ({fmt(key, min(values))}-{fmt(key, max(values))})"
+
 print()
-print(f"| workload | Sinew | PyTorch (best setting) | Sinew / PyTorch | target |")
-print(f"|---|---|---|---|---|")
-for key, name, unit, higher, target in [
-        ("w1_s_per_epoch", "W1 MLP train, s/epoch", "s", False, "<= 0.7"),
-        ("w1a_s_per_epoch", "W1 with Adam, s/epoch", "s", False, "<= 0.7"),
-        ("w2_s_per_epoch", "W2 CNN train, s/epoch", "s", False, "<= 1.0"),
-        ("w3_images_per_s", "W3 MLP inference, images/s", "", True, ">= 1.5"),
-        ("w4_us_per_step", "W4 regression step, us", "", False, "<= 0.2"),
-        ("w5_s_per_epoch", "W5 residual CNN train, s/epoch", "s", False, "<= 0.8")]:
-    b = best(key, higher)
-    fmt = (lambda v: f"{v:,.0f}") if key == "w3_images_per_s" else (lambda v: f"{v:.3f}")
-    print(f"| {name} | {fmt(sinew[key])} | {fmt(b[key])} ({b['torch_threads']}/{b['openblas_threads']}) |"
-          f" {sinew[key] / b[key]:.2f} | {target} |")
+print(f"Medians over {len(rounds)} round(s), spread in brackets; each round's ratio is Sinew against PyTorch's best"
+      f" setting in that round (for W3, a throughput, > 1 means Sinew is faster; for the others < 1 does).")
 print()
-w1g = W1_FLOPS_PER_EPOCH / sinew["w1_s_per_epoch"] / 1e9
-w2g = W2_FLOPS_PER_EPOCH / sinew["w2_s_per_epoch"] / 1e9
-print(f"SGEMM ceiling (2048^3 through Sinew's FFM path, {sinew['threads']} threads): {ceiling:.1f} GFLOP/s")
-print(f"W1 achieves {w1g:.1f} GFLOP/s = {100 * w1g / ceiling:.0f}% of it (target >= 50%); "
+print("| workload | Sinew | PyTorch, best setting | ratio per round | median ratio | target |")
+print("|---|---|---|---|---|---|")
+for key, name, higher, target in WORKLOADS:
+    ks = [k for k in rounds if key in sinew[k] and all(key in t for t in torch[k])]
+    if not ks:
+        continue
+    ours, theirs, ratios, settings = [], [], [], []
+    for k in ks:
+        best = (max if higher else min)(torch[k], key=lambda t: t[key])
+        ours.append(sinew[k][key])
+        theirs.append(best[key])
+        ratios.append(sinew[k][key] / best[key])
+        settings.append(setting(best))
+    print(f"| {name} | {spread(ours, key)} | {spread(theirs, key)} [{', '.join(sorted(set(settings)))}] |"
+          f" {' / '.join(f'{r:.2f}' for r in ratios)} | {statistics.median(ratios):.2f} | {target} |")
+print()
+ceiling = statistics.median(sinew[k]["sgemm_ceiling_gflops"] for k in rounds)
+w1 = statistics.median(sinew[k]["w1_s_per_epoch"] for k in rounds)
+w2 = statistics.median(sinew[k]["w2_s_per_epoch"] for k in rounds)
+w1g, w2g = W1_FLOPS_PER_EPOCH / w1 / 1e9, W2_FLOPS_PER_EPOCH / w2 / 1e9
+print(f"SGEMM ceiling (2048^3 through Sinew's FFM path, {sinew[rounds[0]]['threads']} threads, median): {ceiling:.1f} GFLOP/s")
+print(f"W1 (median) achieves {w1g:.1f} GFLOP/s = {100 * w1g / ceiling:.0f}% of it (target >= 50%); "
       f"W2 {w2g:.1f} GFLOP/s = {100 * w2g / ceiling:.0f}%")
