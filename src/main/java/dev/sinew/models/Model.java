@@ -1380,26 +1380,17 @@ public class Model implements AutoCloseable {
 
     /**
      * Class indices as target rows of one value, for the sparse losses
-     * ({@code sparse_categorical_crossentropy}): numpy's usual form of labels.
+     * ({@code sparse_categorical_crossentropy}): numpy's usual form of labels. As
+     * {@link NdArray#labels(int[])} reads them (each within ±2^24, where float32 holds every
+     * integer); none gives no rows, for fit's own check to name.
      */
     static float[][] labelRows(int[] labels) {
-        if (labels == null) throw new IllegalArgumentException("labels are null");
-        float[][] rows = new float[labels.length][1];
-        for (int i = 0; i < labels.length; i++) rows[i][0] = labels[i];
-        return rows;
+        return labels != null && labels.length == 0 ? new float[0][] : NdArray.labels(labels).rows();
     }
 
-    /** {@code long[]} labels (numpy's int64), each a class index that fits an int. */
+    /** {@code long[]} labels (numpy's int64), as {@link #labelRows(int[])}. */
     static float[][] labelRows(long[] labels) {
-        if (labels == null) throw new IllegalArgumentException("labels are null");
-        int[] ints = new int[labels.length];
-        for (int i = 0; i < labels.length; i++) {
-            if (labels[i] < Integer.MIN_VALUE || labels[i] > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("label " + labels[i] + " at row " + i + " is not a class index");
-            }
-            ints[i] = (int) labels[i];
-        }
-        return labelRows(ints);
+        return labels != null && labels.length == 0 ? new float[0][] : NdArray.labels(labels).rows();
     }
 
     /** {@link #fit(float[][], int[], FitOptions)} with {@code long[]} labels. */

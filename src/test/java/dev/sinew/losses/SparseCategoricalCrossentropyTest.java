@@ -133,6 +133,17 @@ class SparseCategoricalCrossentropyTest {
             float[][] half = new float[][] {{2.5f}};
             e = assertThrows(IllegalArgumentException.class, () -> m.trainOnBatch(new float[][] {x[0]}, half));
             assertTrue(e.getMessage().contains("2.5"), e.getMessage());
+            // Beyond 2^24 a float32 target no longer holds the label exactly (16,777,217 would read as
+            // 16,777,216): refused where the int becomes a float, not rounded.
+            bad[37] = (1 << 24) + 1;
+            e = assertThrows(IllegalArgumentException.class, () -> m.trainOnBatch(x, bad));
+            assertTrue(e.getMessage().contains("labels[37] = 16777217"), e.getMessage());
+            long[] wide = new long[labels.length];
+            for (int i = 0; i < wide.length; i++) wide[i] = labels[i];
+            wide[5] = 1L << 40;
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> m.fit(x, wide, FitOptions.builder().batchSize(10).epochs(1).verbose(0).build()));
+            assertTrue(e.getMessage().contains("labels[5]"), e.getMessage());
             for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i), m.getWeights().get(i), "nothing changed");
             m.trainOnBatch(x, labels); // and it still trains
         }
