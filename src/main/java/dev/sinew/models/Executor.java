@@ -142,6 +142,7 @@ final class Executor {
     void forward(Tensor[] in, int n, boolean train) {
         for (int i = 0; i < outs.length; i++) {
             Layer l = layers.get(i);
+            long t0 = LayerTimes.ON ? System.nanoTime() : 0;
             int[] from = inputs[i];
             if (l instanceof Merge m) {
                 List<Tensor> xsi = mergeInputs[i];
@@ -150,6 +151,7 @@ final class Executor {
             } else {
                 outs[i] = l.forward(from[0] < 0 ? in[-1 - from[0]] : outs[from[0]], n, train);
             }
+            if (LayerTimes.ON) LayerTimes.add(l.getClass().getSimpleName(), 0, System.nanoTime() - t0);
         }
     }
 
@@ -165,11 +167,14 @@ final class Executor {
         for (int i = outs.length - 1; i >= 0; i--) {
             if (!wantsGrad[i] || grads[i] == null) continue;
             Layer l = layers.get(i);
+            long t0 = LayerTimes.ON ? System.nanoTime() : 0;
             if (l instanceof Merge m) {
                 List<Tensor> dxs = m.backward(grads[i], n, needInput[i]);
+                if (LayerTimes.ON) LayerTimes.add(l.getClass().getSimpleName(), 1, System.nanoTime() - t0);
                 for (int k = 0; k < inputs[i].length; k++) if (needInput[i][k]) deliver(inputs[i][k], dxs.get(k), n);
             } else {
                 Tensor dx = l.backward(grads[i], n, needInput[i][0]);
+                if (LayerTimes.ON) LayerTimes.add(l.getClass().getSimpleName(), 1, System.nanoTime() - t0);
                 if (needInput[i][0]) deliver(inputs[i][0], dx, n);
             }
         }
@@ -191,7 +196,9 @@ final class Executor {
         sumA = received[j] == 2 ? grads[j] : sums[j];
         sumB = dx;
         sumWidth = (int) layers.get(j).outputShape().size();
+        long t0 = LayerTimes.ON ? System.nanoTime() : 0;
         backend.forEachShard(n, 8L * n * sumWidth, sumShard);
+        if (LayerTimes.ON) LayerTimes.add(layers.get(j).getClass().getSimpleName(), 2, System.nanoTime() - t0);
         sumOut = sumA = sumB = null;
         grads[j] = sums[j];
     }
