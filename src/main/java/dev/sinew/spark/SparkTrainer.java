@@ -91,7 +91,9 @@ public final class SparkTrainer {
      * Trains the model on {@code samples} as {@code model.fit} would on the same samples in
      * memory, in RDD order (exact mode), and returns the History. {@code validationSplit} is
      * refused (it needs the data in memory): give {@code validationData}, which is evaluated on
-     * the driver at each epoch's end.
+     * the driver at each epoch's end. Spark serialises an RDD's lineage with every job, that is
+     * with every round: an RDD made by {@code sc.parallelize(rows)} carries all its rows in it,
+     * so make one with {@link Sample#rdd} (which broadcasts them once) or read it from storage.
      */
     public History fit(JavaRDD<Sample> samples, FitOptions options) {
         if (samples == null || options == null) throw new IllegalArgumentException("fit: samples and options must not be null");
