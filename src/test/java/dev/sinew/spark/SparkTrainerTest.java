@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinew.callbacks.Callback;
 import dev.sinew.callbacks.EarlyStopping;
+import dev.sinew.callbacks.LearningRateScheduler;
 import dev.sinew.data.Dataset;
 import dev.sinew.data.Datasets;
 import dev.sinew.data.TrainTest;
@@ -193,7 +194,8 @@ class SparkTrainerTest {
         JavaRDD<Sample> rdd = Sample.rdd(sc, data, 2);
         FitOptions o = quiet(16, 1).build();
         for (boolean exact : new boolean[] {true, false}) {
-            try (Sequential clean = mlp(Optimizers.get("adam")); Sequential faulty = mlp(Optimizers.get("adam"))) {
+            // With Dropout: a retried task must draw the same masks (its stream is numbered by round and partition).
+            try (Sequential clean = dropoutMlp(); Sequential faulty = dropoutMlp()) {
                 var t1 = exact ? SparkTrainer.builder(sc, clean).exact() : SparkTrainer.builder(sc, clean).averaging(2);
                 var t2 = exact ? SparkTrainer.builder(sc, faulty).exact() : SparkTrainer.builder(sc, faulty).averaging(2);
                 t1.build().fit(rdd, o);
@@ -204,6 +206,27 @@ class SparkTrainerTest {
                 List<float[]> a = clean.getWeights(), b = faulty.getWeights();
                 for (int k = 0; k < a.size(); k++) assertArrayEquals(a.get(k), b.get(k), (exact ? "exact" : "averaging") + " weight " + k);
             }
+        }
+    }
+
+    static Sequential dropoutMlp() {
+        Sequential net = Networks.mlp(12, new int[] {16, 8}, 3, 0.25, 5);
+        net.compile("categorical_crossentropy", Optimizers.get("adam"), "accuracy");
+        return net;
+    }
+
+    @Test
+    void averagingCarriesTheDriversLearningRateToTheExecutors() {
+        Dataset data = blobs(8);
+        // The callback changes the driver's rate each epoch; executors must train with it (one partition: bit for bit fit).
+        LearningRateScheduler.Schedule halve = (epoch, lr) -> epoch == 0 ? lr : lr / 2;
+        try (Sequential local = mlp(new SGD(0.1)); Sequential spread = mlp(new SGD(0.1))) {
+            local.fit(data, quiet(16, 3).shuffle(false).callbacks(new LearningRateScheduler(halve)).build());
+            SparkTrainer.builder(sc, spread).averaging(2).build().fit(Sample.rdd(sc, data, 1),
+                    quiet(16, 3).shuffle(false).callbacks(new LearningRateScheduler(halve)).build());
+            assertEquals(0.025, spread.optimizer().learningRate(), 1e-9);
+            List<float[]> a = local.getWeights(), b = spread.getWeights();
+            for (int k = 0; k < a.size(); k++) assertArrayEquals(a.get(k), b.get(k), "weight " + k);
         }
     }
 
