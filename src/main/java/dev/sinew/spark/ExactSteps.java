@@ -6,17 +6,22 @@ import dev.sinew.models.Trainer;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
+import scala.Tuple2;
 
 /**
  * Exact mode: synchronous data parallelism, one Spark job per step. The step's global batch (rows
  * {@code order[from..to)} of the shuffle {@code fit} would make with the same seed) is split by
  * where its samples live; each partition computes the gradient of its m rows of the N scaled by
- * m / N, the driver sums the parts in a fixed tree order ({@link Blocks#treeSum}) and applies the
- * sum with the model's own optimizer, whose state never leaves the driver. Since the loss is a
+ * m / N, the parts are summed in a fixed tree order ({@link Blocks#treeSum}; beyond
+ * {@link #FAN_IN} partitions first in groups on the executors, see {@link #gather}) and the
+ * driver applies the sum with the model's own optimizer, whose state never leaves the driver.
+ * Since the loss is a
  * mean over the batch, sum_p (m_p / N) * grad_p is the whole batch's gradient: the result equals
  * {@code fit}'s up to float rounding (a different summation order, not bit for bit).
  * <p>
@@ -46,7 +51,7 @@ final class ExactSteps implements Trainer.Steps {
         List<Part> parts;
         try {
             Task task = new Task(run.id, run.modelFile, w, batch, run.round(), run.shardSizes.length);
-            parts = run.shards.mapPartitionsWithIndex(task, true).collect();
+            parts = gather(run.shards.mapPartitionsWithIndex(task, true), run.shardSizes.length);
         } finally {
             w.destroy();
         }
@@ -77,6 +82,57 @@ final class ExactSteps implements Trainer.Steps {
         }
         run.count(start, Run.bytes(weights) + 4L * batch.length, collected, compute);
         return loss;
+    }
+
+    /**
+     * The partitions' parts in partition order. Up to {@link #FAN_IN} partitions they all go to
+     * the driver; beyond, they are first summed in groups of about sqrt(P) consecutive partitions
+     * on the executors (one shuffle), each group in partition order, so the driver receives
+     * about sqrt(P) gradient blocks instead of P — treeAggregate's shape, but in a fixed order
+     * (treeAggregate merges in the order tasks finish).
+     */
+    static List<Part> gather(JavaRDD<Part> parts, int partitions) {
+        if (partitions <= FAN_IN) return parts.collect();
+        int group = (int) Math.ceil(Math.sqrt(partitions)), groups = (partitions + group - 1) / group;
+        List<Tuple2<Integer, Part>> sums = new ArrayList<>(parts
+                .mapPartitionsWithIndex((p, it) -> List.of(new Tuple2<>(p / group, new Tuple2<>(p, it.next()))).iterator(), true)
+                .mapToPair(t -> t).groupByKey(groups).mapValues(ExactSteps::inOrder).collect());
+        sums.sort(Comparator.comparing(Tuple2::_1));
+        List<Part> out = new ArrayList<>();
+        for (Tuple2<Integer, Part> t : sums) out.add(t._2());
+        return out;
+    }
+
+    /** Partitions above which {@link #gather} sums in two levels. */
+    static final int FAN_IN = 8;
+
+    /** One part standing for a group's: sums (the gradient pairwise, in partition order), rows concatenated, statistics averaged by m. */
+    private static Part inOrder(Iterable<Tuple2<Integer, Part>> group) {
+        List<Tuple2<Integer, Part>> sorted = new ArrayList<>();
+        group.forEach(sorted::add);
+        sorted.sort(Comparator.comparing(Tuple2::_1));
+        int m = 0;
+        double lossSum = 0;
+        long nanos = 0;
+        List<float[]> gradients = new ArrayList<>(), nonTrainable = new ArrayList<>(), targets = new ArrayList<>(), outputs = new ArrayList<>();
+        double[] weight = new double[sorted.size()];
+        for (int i = 0; i < sorted.size(); i++) {
+            Part p = sorted.get(i)._2();
+            m += p.m();
+            lossSum += p.lossSum();
+            nanos = Math.max(nanos, p.nanos());
+            gradients.add(p.gradient());
+            nonTrainable.add(p.nonTrainable());
+            weight[i] = p.m();
+            if (p.targets() != null) {
+                targets.addAll(List.of(p.targets()));
+                outputs.addAll(List.of(p.outputs()));
+            }
+        }
+        if (m == 0) return new Part(0, 0, null, null, null, null, nanos);
+        boolean statistics = nonTrainable.stream().anyMatch(x -> x != null);
+        return new Part(m, lossSum, Blocks.treeSum(gradients), statistics ? Blocks.weightedMean(nonTrainable, weight) : null,
+                targets.toArray(float[][]::new), outputs.toArray(float[][]::new), nanos);
     }
 
     /** The executor's side of a step: the gradient of the batch rows held in this partition. */

@@ -140,6 +140,25 @@ class SparkTrainerTest {
     }
 
     @Test
+    void exactModeOnManyPartitionsSumsInTwoLevelsAndStillEqualsFit() {
+        Dataset data = blobs(9);
+        FitOptions o = quiet(32, 1).build(); // 3 steps
+        try (Sequential local = mlp(new SGD(0.1, 0.9, false)); Sequential spread = mlp(new SGD(0.1, 0.9, false))) {
+            History h1 = local.fit(data, o);
+            SparkTrainer t = SparkTrainer.builder(sc, spread).exact().build();
+            History h2 = t.fit(Sample.rdd(sc, data, 12), o); // 12 > FAN_IN: groups of 4 partitions summed on executors
+            double err = maxRelativeError(local.getWeights(), spread.getWeights());
+            System.out.printf("exact mode, 12 partitions: max relative weight error %.2e, %s%n", err, t.lastStats());
+            assertTrue(err <= 1e-5, "max relative error " + err);
+            assertEquals(h1.last("loss"), h2.last("loss"), 1e-5);
+            assertEquals(h1.last("accuracy"), h2.last("accuracy"), 1e-9);
+            // The driver receives 3 group sums a step, not up to 12 gradient blocks.
+            long block = 4 * spread.countParams();
+            assertTrue(t.lastStats().collectedPerRound() < 4 * block, t.lastStats().toString());
+        }
+    }
+
+    @Test
     void averagingOnOnePartitionIsFitWithoutShufflingForEveryOptimizer() {
         Dataset data = blobs(2);
         JavaRDD<Sample> rdd = Sample.rdd(sc, data, 1);
