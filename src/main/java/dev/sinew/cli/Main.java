@@ -6,13 +6,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code sinew} command: {@code train} (the main job), {@code evaluate}, {@code predict},
- * {@code regress} (the notebook's first program) and {@code info}. Run through the launcher:
+ * The {@code sinew} command: {@code train} (the main job), {@code spark-train} (the notebook's MLP
+ * on Apache Spark), {@code evaluate}, {@code predict}, {@code regress} (the notebook's first
+ * program) and {@code info}. Run through the launcher:
  * {@code ./sinew train --help}.
  */
 @Command(name = "sinew", mixinStandardHelpOptions = true, version = "Sinew 0.1.0",
         description = "Keras-style neural networks for Java, on OpenBLAS through FFM.",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, RegressCommand.class,
+        subcommands = {TrainCommand.class, SparkTrainCommand.class, EvaluateCommand.class, PredictCommand.class, RegressCommand.class,
             InfoCommand.class})
 public final class Main implements Runnable {
 

@@ -65,13 +65,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--augment", description = "cnn: random rotations, zooms and shifts of the training images; resnet: shifts")
     boolean augment;
 
-    @Option(names = "--train-size", defaultValue = "45000",
-            description = "Training samples taken from the training file (default: ${DEFAULT-VALUE}; fewer if the file has fewer)")
-    int trainSize;
-
-    @Option(names = "--validation-size", defaultValue = "5000",
-            description = "Validation samples (default: ${DEFAULT-VALUE}, at most a tenth of the training file)")
-    int validationSize;
+    @Mixin
+    SplitOptions split;
 
     @Option(names = "--patience", defaultValue = "5",
             description = "Early stopping: epochs without a better val_accuracy before stopping; 0 = off (default: ${DEFAULT-VALUE})")
@@ -99,11 +94,7 @@ final class TrainCommand implements Callable<Integer> {
         int batch = batchSize != null ? batchSize : resnet ? 128 : cnn ? 64 : 100;
         Optimizer opt = optimizer(cnn);
         TrainTest data = common.load();
-        int available = data.train().size();
-        int validation = Math.min(validationSize, available / 10);
-        int train = Math.min(trainSize, available - validation);
-        Splits s = data.splits(train, validation, seed);
-        System.out.println("Data: " + data.source() + " -> " + s);
+        Splits s = split.split(data, seed);
 
         if (cnn && data.train().features() != 28 * 28) {
             throw new IllegalArgumentException("--model " + model + " takes 28x28 grey images; this data has " + data.train().features()

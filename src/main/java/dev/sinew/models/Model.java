@@ -147,6 +147,7 @@ public class Model implements AutoCloseable {
     private boolean[] fusedLoss = new boolean[0];
     private List<String> metricsNames = List.of("loss");
     private double[] outputLoss = new double[0]; // the last training step's loss per output, unweighted
+    private int lastTrainRows; // rows of the last training step's batch (lastTrainingOutput reads them)
     private Optimizer optimizer;
     private Workspace optimizerSpace;
 
@@ -1213,6 +1214,57 @@ public class Model implements AutoCloseable {
     }
 
     /**
+     * The first output's rows from the last {@link #trainOnBatch} or {@link #computeGradients}
+     * call, as that step's forward pass computed them (training mode, before any update): what
+     * {@code fit}'s metrics score. Distributed training ({@code dev.sinew.spark}) sends them from
+     * the executors so that the driver's metrics see every row, as {@code fit}'s do.
+     */
+    public float[][] lastTrainingOutput() {
+        gate.enterWrite();
+        try {
+            checkCompiled("lastTrainingOutput");
+            if (lastTrainRows == 0) throw new IllegalStateException("model \"" + name + "\" has not trained on a batch yet");
+            return trainer.output(0).toRows(lastTrainRows, outputWidth(0));
+        } finally {
+            gate.exitWrite();
+        }
+    }
+
+    /**
+     * Keras's {@code optimizer.apply_gradients(zip(gradients, model.trainable_weights))} for the
+     * compiled optimizer: one step (clipping, weight decay, update, EMA, iterations + 1) from
+     * {@code gradients} given in {@link #getGradients()} order, instead of from a backward pass
+     * here. The entries of non-trainable weights must have their sizes and are ignored. With
+     * {@link #computeGradients} it splits {@code trainOnBatch} in two, so that gradients computed
+     * elsewhere (summed over executors, in {@code dev.sinew.spark}) update this model exactly as
+     * its own would.
+     */
+    public void applyGradients(List<float[]> gradients) {
+        gate.enterWrite();
+        try {
+            checkCompiled("applyGradients");
+            if (gradients == null || gradients.size() != variables.size()) {
+                throw new IllegalArgumentException("applyGradients expects " + variables.size() + " arrays (getGradients() order), got "
+                        + (gradients == null ? "null" : gradients.size()));
+            }
+            for (int i = 0; i < variables.size(); i++) {
+                Variable v = variables.get(i);
+                float[] g = gradients.get(i);
+                if (g == null || g.length != v.size()) {
+                    throw new IllegalArgumentException("applyGradients: gradient " + i + " (" + v.path() + ") must have shape " + v.shape()
+                            + " = " + v.size() + " values, got " + (g == null ? "null" : g.length));
+                }
+            }
+            for (int i = 0; i < variables.size(); i++) {
+                if (variables.get(i).trainable()) table.gradient(variables.get(i)).copyFrom(gradients.get(i));
+            }
+            optimizer.step();
+        } finally {
+            gate.exitWrite();
+        }
+    }
+
+    /**
      * Forward, each output's loss and its gradient (times the output's weight), backward: returns
      * {@code sum_j weight_j * loss_j} and keeps each loss in {@link #lastOutputLoss}.
      */
@@ -1222,6 +1274,7 @@ public class Model implements AutoCloseable {
             r.copy().followRandomState(r.original(), r.application());
         }
         trainer.forward(xs, n, true);
+        lastTrainRows = n;
         double total = 0;
         double[] each = outputLoss;
         for (int j = 0; j < losses.size(); j++) {

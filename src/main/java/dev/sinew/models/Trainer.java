@@ -17,21 +17,80 @@ import java.util.SplittableRandom;
  * validation at each epoch's end, callbacks, and the non-finite-loss check. Data comes as one
  * array per model input ({@code xs}) and one per output ({@code ys}): a model of one input and
  * one output has one of each.
+ * <p>
+ * The same loop drives training whose steps run elsewhere ({@code dev.sinew.spark}): through
+ * {@link #fit(Model, int, FitOptions, Steps)} it shuffles, logs, validates and calls back exactly
+ * as {@code fit} does, and only the step itself is the caller's.
  */
-final class Trainer {
+public final class Trainer {
     private Trainer() {}
 
-    static History fit(Model model, float[][][] xs, float[][][] ys, FitOptions o) {
-        int all = model.checkData(xs, ys, "x", "y");
-        float[][][] trainX = xs, trainY = ys, valX = null, valY = null;
+    /** What trains one step of an epoch; {@code fit}'s is {@code Model.trainRows} on arrays in memory. */
+    public interface Steps {
+        /** Steps in an epoch of {@code samples} in batches of {@code batchSize}: fit's ceil(samples / batchSize). */
+        default int perEpoch(int samples, int batchSize) {
+            return (samples + batchSize - 1) / batchSize;
+        }
+
+        /**
+         * Trains step {@code step} of {@code epoch}, whose samples are {@code order[from..to)} of
+         * this epoch's shuffle (the same order {@code fit} would use with the same seed); adds the
+         * predictions it trained on (before the update) to {@code states}, one per metric, and
+         * returns the mean loss over the samples it trained.
+         */
+        float train(int epoch, int step, int[] order, int from, int to, MetricState[] states);
+
+        /** How many samples the last {@link #train} call trained: what its loss weighs in the epoch's mean. */
+        default int trained(int from, int to) {
+            return to - from;
+        }
+    }
+
+    /**
+     * Trains a model of one output whose {@code samples} live elsewhere: the
+     * epochs, shuffles, running logs, validation on {@code options}' validation data (evaluated
+     * here, on {@code model}), callbacks and NaN handling of {@code fit}, each step given to
+     * {@code steps}. {@code validationSplit} needs the data in memory and is refused.
+     */
+    public static History fit(Model model, int samples, FitOptions o, Steps steps) {
+        if (model == null || o == null || steps == null) throw new IllegalArgumentException("fit: null argument");
+        if (samples < 1) throw new IllegalArgumentException("fit: there are no samples to train on, got " + samples);
+        if (model.outputCount() != 1) { // the logs' per-output losses come from the model's own steps
+            throw new IllegalArgumentException("fit with steps of its own takes a model of one output; model \"" + model.name()
+                    + "\" has " + model.outputCount());
+        }
+        if (o.validationSplit() > 0) {
+            throw new IllegalArgumentException("validationSplit takes the last samples of arrays in memory; give validationData instead");
+        }
+        float[][][][] val = givenValidation(model, o);
+        return loop(model, samples, val[0], val[1], o, steps);
+    }
+
+    /** The seed of fit's epoch shuffles: the options', or one derived from the model's. */
+    public static long shuffleSeed(Model model, FitOptions o) {
+        return o.seed() != null ? o.seed() : model.seed() ^ 0x5DEECE66DL;
+    }
+
+    /** The validation data given in {@code o} as arrays or lists, checked against the model: {valX, valY}, or nulls. */
+    private static float[][][][] givenValidation(Model model, FitOptions o) {
+        float[][][] valX = null, valY = null;
         if (o.validationData() != null) {
             valX = new float[][][] {o.validationData().x()};
             valY = new float[][][] {o.validationData().y()};
         }
         if (o.validationArrays() != null) {
-            valX = lists(o.validationArrays().x(), xs.length, "validation x", "input");
-            valY = lists(o.validationArrays().y(), ys.length, "validation y", "output");
+            valX = lists(o.validationArrays().x(), model.inputCount(), "validation x", "input");
+            valY = lists(o.validationArrays().y(), model.outputCount(), "validation y", "output");
         }
+        if (valX != null) model.checkData(valX, valY, "validation x", "validation y");
+        return new float[][][][] {valX, valY};
+    }
+
+    static History fit(Model model, float[][][] xs, float[][][] ys, FitOptions o) {
+        int all = model.checkData(xs, ys, "x", "y");
+        float[][][] trainX = xs, trainY = ys;
+        float[][][][] given = givenValidation(model, o); // (checkData made xs and ys one per input and output)
+        float[][][] valX = given[0], valY = given[1];
         if (o.validationSplit() > 0) {
             // As Keras: the last fraction of the data, before any shuffling.
             int splitAt = (int) (all * (1 - o.validationSplit()));
@@ -43,19 +102,24 @@ final class Trainer {
             trainY = slice(ys, 0, splitAt);
             valX = slice(xs, splitAt, all);
             valY = slice(ys, splitAt, all);
+            model.checkData(valX, valY, "validation x", "validation y");
         }
-        if (valX != null) model.checkData(valX, valY, "validation x", "validation y");
+        float[][][] tx = trainX, ty = trainY;
+        return loop(model, trainX[0].length, valX, valY, o,
+                (epoch, step, order, from, to, states) -> model.trainRows(tx, ty, order, from, to, states));
+    }
 
+    /** The epochs of n samples, each step trained by {@code train}; validation data (checked) may be null. */
+    private static History loop(Model model, int n, float[][][] valX, float[][][] valY, FitOptions o, Steps train) {
         List<Callback> callbacks = new ArrayList<>();
         if (o.verbose() == 1) callbacks.add(new ProgressLogger());
         if (o.verbose() == 2) callbacks.add(new ProgressLogger(System.out, false));
         callbacks.addAll(o.callbacks());
 
-        int n = trainX[0].length;
-        int steps = (n + o.batchSize() - 1) / o.batchSize();
+        int steps = train.perEpoch(n, o.batchSize());
         int[] index = new int[n];
         for (int i = 0; i < n; i++) index[i] = i;
-        SplittableRandom rng = new SplittableRandom(o.seed() != null ? o.seed() : model.seed() ^ 0x5DEECE66DL);
+        SplittableRandom rng = new SplittableRandom(shuffleSeed(model, o));
         List<String> names = model.metricsNames();
         int lossSlots = model.lossSlots(), outputs = lossSlots - 1; // outputs: per-output losses logged (0 for one output)
         // Keras's stateful metrics: each loss is a batch-size-weighted mean, each metric its own state.
@@ -88,7 +152,7 @@ final class Trainer {
             boolean diverged = false;
             for (int b = 0; b < steps; b++) {
                 int from = b * o.batchSize(), to = Math.min(n, from + o.batchSize());
-                float loss = model.trainRows(trainX, trainY, index, from, to, states);
+                float loss = train.train(epoch, b, index, from, to, states);
                 if (!Float.isFinite(loss)) {
                     String msg = "loss became " + loss + " at epoch " + (epoch + 1) + "/" + o.epochs() + ", batch "
                             + (b + 1) + "/" + steps + "; training stopped. Try a smaller learning rate, or check the"
@@ -106,7 +170,7 @@ final class Trainer {
                     diverged = true;
                     break;
                 }
-                int nb = to - from;
+                int nb = train.trained(from, to);
                 seen += nb;
                 lossSum += (double) loss * nb; // weighted by batch size: the last batch may be short
                 running.clear();

@@ -223,4 +223,18 @@ class CliTest {
         assertEquals(List.of("sinew train: --model cnn --dropout 1.0: Dropout rate must be in [0, 1), got rate=1.0"), r.errLines());
         assertTrue(!Files.exists(out.resolve("model.zip")));
     }
+
+    /** spark-train (the launcher adds Spark's jars; the test class path has them): averaging on local[2], accuracy and time per epoch. */
+    @Test
+    void sparkTrainReportsAccuracyAndTimePerEpoch() {
+        Run r = run("spark-train", "--sample", "--master", "local[2]", "--mode", "averaging", "--k", "5", "--epochs", "2", "--verbose", "0");
+        assertEquals(0, r.code(), r.err());
+        double secondsPerEpoch = number(r.out(), "Spark averaging K=5: 2 epochs in [0-9.]+ s \\(([0-9.]+) s/epoch");
+        assertTrue(secondsPerEpoch > 0, r.out());
+        assertTrue(number(r.out(), "accuracy ([0-9.]+);") >= 0.6, r.out());
+        assertTrue(r.out().contains("B broadcast"), r.out());
+        Run bad = run("spark-train", "--sample", "--mode", "sync");
+        assertEquals(1, bad.code());
+        assertEquals(List.of("sinew spark-train: unknown --mode 'sync'; known: exact, averaging"), bad.errLines());
+    }
 }
