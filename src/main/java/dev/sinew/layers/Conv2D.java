@@ -48,6 +48,9 @@ public final class Conv2D extends KernelLayer {
     // Direct path: the input in its window frame (null when the input is its own frame: "valid",
     // stride 1), the output gradient in the frame of the transposed window, the flipped kernel.
     private Tensor framed, framedGradient, flipped;
+    // Direct path's input gradient: the transposed window (made once here, not per shard and step:
+    // a Window's constructor builds its message string and BigInteger size checks).
+    private Window transposed;
 
     public Conv2D(int filters, int kernelSize) {
         this(filters, kernelSize, Activation.LINEAR);
@@ -138,8 +141,8 @@ public final class Conv2D extends KernelLayer {
             boolean ownFrame = g.PT() == 0 && g.PL() == 0 && g.framedH() == g.H() && g.framedW() == g.W();
             framed = ownFrame ? null : allocateRows(workspace, "framed input", capacity, g.framedSize());
             if (directInputGradient()) {
-                framedGradient = allocateRows(workspace, "framed output gradient", capacity,
-                        g.transposed(filters).framedSize());
+                transposed = g.transposed(filters);
+                framedGradient = allocateRows(workspace, "framed output gradient", capacity, transposed.framedSize());
                 flipped = workspace.allocate(Shape.of(kh, kw, filters, g.C()));
             }
         }
@@ -200,7 +203,7 @@ public final class Conv2D extends KernelLayer {
         biasGradient(s, dz, rows, filters);
         if (!needInputGradient) return;
         if (directInputGradient()) {
-            Window t = g.transposed(filters);
+            Window t = transposed;
             Tensor dzp = framedGradient.fromRow(from, (int) t.framedSize());
             backend.padWindows(dzp, dz, n, t);
             backend.conv2d(dx.fromRow(from, (int) g.inputSize()), dzp, flipped, n, t, g.C());
