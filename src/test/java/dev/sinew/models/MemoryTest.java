@@ -152,7 +152,9 @@ class MemoryTest {
                 for (int i = 0; i < steps; i++) net.trainOnBatch(x, y);
                 double perStep = (allAllocatedBytes() - start) / (double) steps;
                 System.out.printf("MemoryTest: %.1f heap bytes allocated per training step of a residual CNN (all threads)%n", perStep);
-                assertTrue(perStep < 256, "heap bytes per step: " + perStep);
+                // ~240 bytes measured (the step's result array and what other live threads do); one
+                // Window per conv and step was ~3.8 KB, one view per shard and buffer ~7 KB.
+                assertTrue(perStep < 512, "heap bytes per step: " + perStep);
             }
         }
     }
