@@ -102,7 +102,7 @@ public final class Tensor implements AutoCloseable {
 
     private record Tail(long offset, int width, Tensor view) {}
 
-    private static final int TAILS = 16;
+    private static final int TAILS = 64; // a shard from row > 0 per thread, up to 64 threads
     private static final Tail[] NO_TAILS = {};
     private volatile Tail[] tails = NO_TAILS;
 
