@@ -40,7 +40,7 @@ public final class Conv2D extends KernelLayer {
     private final String padding;
 
     private Window g;
-    private boolean direct;
+    private boolean direct, directInputGradient;
     // GEMM path: patches in forward, their gradient in backward: per image OH*OW rows of kh*kw*C
     // values, held as (capacity, OH*OW*kh*kw*C) and read in rows of kh*kw*C. Direct path: only the
     // input gradient's patches, when C is not a multiple of 8 (null when C is).
@@ -48,6 +48,9 @@ public final class Conv2D extends KernelLayer {
     // Direct path: the input in its window frame (null when the input is its own frame: "valid",
     // stride 1), the output gradient in the frame of the transposed window, the flipped kernel.
     private Tensor framed, framedGradient, flipped;
+    // Direct path's input gradient: the transposed window (made once here, not per shard and step:
+    // a Window's constructor builds its message string and BigInteger size checks).
+    private Window transposed;
 
     public Conv2D(int filters, int kernelSize) {
         this(filters, kernelSize, Activation.LINEAR);
@@ -102,6 +105,7 @@ public final class Conv2D extends KernelLayer {
         Images.require(this, in);
         g = Window.of(describe(), in.dim(0), in.dim(1), in.dim(2), kh, kw, sh, sw, padding);
         direct = filters % 8 == 0;
+        directInputGradient = transposable();
         return Shape.of(g.OH(), g.OW(), filters);
     }
 
@@ -131,15 +135,15 @@ public final class Conv2D extends KernelLayer {
 
     @Override
     public void allocate(Workspace workspace, int capacity) {
-        if (!direct || !directInputGradient()) {
+        if (!direct || !directInputGradient) {
             cols = allocateRows(workspace, "im2col patches", capacity, (long) g.positions() * g.patchSize());
         }
         if (direct) {
             boolean ownFrame = g.PT() == 0 && g.PL() == 0 && g.framedH() == g.H() && g.framedW() == g.W();
             framed = ownFrame ? null : allocateRows(workspace, "framed input", capacity, g.framedSize());
-            if (directInputGradient()) {
-                framedGradient = allocateRows(workspace, "framed output gradient", capacity,
-                        g.transposed(filters).framedSize());
+            if (directInputGradient) {
+                transposed = g.transposed(filters);
+                framedGradient = allocateRows(workspace, "framed output gradient", capacity, transposed.framedSize());
                 flipped = workspace.allocate(Shape.of(kh, kw, filters, g.C()));
             }
         }
@@ -151,9 +155,18 @@ public final class Conv2D extends KernelLayer {
 
     // The direct path's input gradient needs stride 1 (see Window.transposed) and C, the vector
     // dimension of its convolution, a multiple of 8; else it is unfolded as the GEMM path's is
-    // (e.g. a first layer over RGB images, or a stride-2 convolution).
-    private boolean directInputGradient() {
-        return sh == 1 && sw == 1 && g.C() % 8 == 0;
+    // (e.g. a first layer over RGB images, or a stride-2 convolution). Also unfolded when the
+    // transposed window (H x W outputs of kh x kw x F values) is beyond what a Window accepts: its
+    // constructor refuses windows that would unfold past a tensor, though the direct kernels never
+    // unfold them; the forward window's patches, which the unfolding path uses, were checked.
+    private boolean transposable() {
+        if (sh != 1 || sw != 1 || g.C() % 8 != 0) return false;
+        long unfolded = 1;
+        for (int d : new int[] {g.H(), g.W(), kh, kw, filters}) {
+            if (unfolded > Integer.MAX_VALUE / d) return false;
+            unfolded *= d;
+        }
+        return true;
     }
 
     @Override
@@ -199,8 +212,8 @@ public final class Conv2D extends KernelLayer {
         backend.conv2dKernelGradient(dKernel(s), xp, dz, n, g, filters);
         biasGradient(s, dz, rows, filters);
         if (!needInputGradient) return;
-        if (directInputGradient()) {
-            Window t = g.transposed(filters);
+        if (directInputGradient) {
+            Window t = transposed;
             Tensor dzp = framedGradient.fromRow(from, (int) t.framedSize());
             backend.padWindows(dzp, dz, n, t);
             backend.conv2d(dx.fromRow(from, (int) g.inputSize()), dzp, flipped, n, t, g.C());

@@ -44,6 +44,7 @@ final class Executor {
 
     private Workspace space;
     private int capacity;
+    private int shards; // the backend's shard count the buffers were sized for (layers keep per-shard ones)
     /** Each input's and target's batch buffer, filled from Java arrays. */
     final BatchLoader batch;
     /** Per model output (training), the loss gradient. */
@@ -95,9 +96,14 @@ final class Executor {
         this.memory = memory;
     }
 
-    /** Makes sure every buffer holds at least {@code n} rows; grows (never shrinks) them. */
+    /**
+     * Makes sure every buffer holds at least {@code n} rows; grows (never shrinks) them. Also sizes
+     * them again when the backend now splits a batch into more shards than when they were made
+     * (NativeBackend.setThreads): layers keep per-shard views and gradient parts.
+     */
     void ensureCapacity(int n) {
-        if (n <= capacity) return;
+        if (n <= capacity && backend.shards() <= shards) return;
+        n = Math.max(n, capacity);
         // Free the outgrown buffers first (lower peak); if the new ones cannot be had, the executor
         // is left empty and the next call tries again: the model stays usable.
         memory.close(space);
@@ -120,6 +126,7 @@ final class Executor {
         }
         space = next;
         capacity = n;
+        shards = backend.shards();
     }
 
     /** Output j of the last forward pass (a buffer of its node's layer). */

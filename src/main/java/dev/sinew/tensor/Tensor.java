@@ -74,27 +74,37 @@ public final class Tensor implements AutoCloseable {
     /**
      * This buffer from row {@code row} on, read as rows of {@code width} values: a view holding rows
      * {@code row, row + 1, ...} to the end (operations say how many rows they use). Row 0 is this
-     * tensor itself; the last view made is kept and handed out again for the same row, so a batch
-     * split the same way every step allocates nothing.
+     * tensor itself; the views made are kept (the last {@value #TAILS}) and handed out again for the
+     * same row, so a batch split the same way every step allocates nothing, whatever the number of
+     * shards asking at once (with one view kept, shards 1 and 2 of three replaced each other's).
      */
     public Tensor fromRow(int row, int width) {
         if (row == 0) return this;
         long offset = (long) row * width;
-        Tail t = tail;
-        if (t == null || t.offset != offset || t.width != width) {
-            long rows = width < 1 || offset < 0 || offset >= size() ? 0 : (size() - offset) / width;
-            if (rows < 1) {
-                throw new IndexOutOfBoundsException("row " + row + " of width " + width
-                        + " is outside a tensor of " + size() + " elements");
-            }
-            tail = t = new Tail(offset, width, slice(offset, Shape.of((int) rows, width)));
+        for (Tail t : tails) if (t.offset == offset && t.width == width) return t.view;
+        long rows = width < 1 || offset < 0 || offset >= size() ? 0 : (size() - offset) / width;
+        if (rows < 1) {
+            throw new IndexOutOfBoundsException("row " + row + " of width " + width
+                    + " is outside a tensor of " + size() + " elements");
         }
-        return t.view;
+        synchronized (this) {
+            Tail[] ts = tails;
+            for (Tail t : ts) if (t.offset == offset && t.width == width) return t.view;
+            Tail t = new Tail(offset, width, slice(offset, Shape.of((int) rows, width)));
+            // Copy on write: readers see a whole array; beyond TAILS views the oldest goes.
+            Tail[] next = new Tail[Math.min(ts.length + 1, TAILS)];
+            System.arraycopy(ts, ts.length + 1 - next.length, next, 0, next.length - 1);
+            next[next.length - 1] = t;
+            tails = next;
+            return t.view;
+        }
     }
 
     private record Tail(long offset, int width, Tensor view) {}
 
-    private volatile Tail tail;
+    private static final int TAILS = 64; // a shard from row > 0 per thread, up to 64 threads
+    private static final Tail[] NO_TAILS = {};
+    private volatile Tail[] tails = NO_TAILS;
 
     public Shape shape() {
         return shape;

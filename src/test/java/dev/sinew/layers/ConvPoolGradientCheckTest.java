@@ -70,6 +70,15 @@ class ConvPoolGradientCheckTest {
         }
         c.add(new Case("direct Conv2D(24, 3x2, same, elu)", () -> new Conv2D(24, 3, 2, 1, 1, "same", Activation.ELU),
                 Shape.of(5, 4, 8)));
+        // Windows the frame handles unevenly: strides beyond the kernel (frame rows and columns
+        // cropped), an even kernel's lopsided "same" padding with a direct input gradient (the
+        // transposed window pads 1 before, 0 after), a kernel larger than its image.
+        c.add(new Case("direct Conv2D(8, 2x1, strides 3, same, tanh)", () -> new Conv2D(8, 2, 1, 3, 3, "same", Activation.TANH),
+                Shape.of(7, 5, 8)));
+        c.add(new Case("direct Conv2D(8, 2x3, same, tanh) over 8 channels", () -> new Conv2D(8, 2, 3, 1, 1, "same", Activation.TANH),
+                Shape.of(4, 5, 8)));
+        c.add(new Case("direct Conv2D(8, 5x4, same, tanh) over a 2x3 image", () -> new Conv2D(8, 5, 4, 1, 1, "same", Activation.TANH),
+                Shape.of(2, 3, 8)));
         c.add(new Case("direct Conv2D(16, 5, strides 2x1, valid, gelu)", () -> new Conv2D(16, 5, 5, 2, 1, "valid", Activation.GELU),
                 Shape.of(8, 6, 1)));
         for (int p : new int[] {2, 3}) {

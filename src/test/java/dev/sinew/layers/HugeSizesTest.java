@@ -169,6 +169,26 @@ class HugeSizesTest {
         }
     }
 
+    /**
+     * A direct-path Conv2D (stride 1, C = 8, F a multiple of 8) whose input gradient, seen as the
+     * convolution of its output gradient (46x64x2944) with the flipped 16x16 kernel, would unfold
+     * to 46*64 x 16*16*2944 > 2^31 - 1 values: a window too large for im2col, though the direct
+     * kernels never unfold it. allocate (the first predict or fit) used to throw the transposed
+     * Window's "image too large for int32 indices: Window[H=46, ...]", naming no layer, for a layer
+     * that was accepted when added; the input gradient now takes the unfolding path, whose patches
+     * are the forward window's (46*64 x 16*16*8).
+     */
+    @Test
+    void conv2dWhoseTransposedWindowWouldOverflowStillAllocates() {
+        Conv2D conv = new Conv2D(2944, 16, 16, 1, 1, "same", dev.sinew.activations.Activation.LINEAR);
+        conv.withName("wide_filters");
+        conv.build(Shape.of(46, 64, 8), Backends.nativeBackend());
+        try (Workspace ws = new Workspace()) {
+            conv.allocate(ws, 1);
+            assertTrue(ws.bytes() > 0);
+        }
+    }
+
     @Test
     void denseBatchBufferOverflowIsRejectedInAllocate() {
         Dense dense = new Dense(1 << 28);

@@ -77,6 +77,36 @@ class ShardedGraphTest {
         }
     }
 
+    /**
+     * NativeBackend.setThreads may raise the thread count after a model has sized its buffers:
+     * the per-shard views of the elementwise merges, the kernels' per-shard gradients and the
+     * normalisations' per-shard sums were sized for the count at their first batch, and the next
+     * pass over three shards threw ArrayIndexOutOfBoundsException (Index 2 out of bounds for
+     * length 2) from ElementwiseMerge.rows on a pool thread. The buffers are now sized again for
+     * the new count; the model then trains and predicts as a fresh one on three threads.
+     */
+    @Test
+    void moreThreadsAfterTheBuffersWereSized() {
+        int batch = 121, width = 16 * 16 * 16;
+        int before = NativeBackend.threads();
+        SplittableRandom r = new SplittableRandom(8);
+        float[][] xs = TestUtil.uniform(r, batch, width, -1, 1), ys = TestUtil.oneHot(r, batch, 10);
+        try (Model grown = model(Backends.nativeBackend()); Model fresh = model(Backends.nativeBackend())) {
+            NativeBackend.setThreads(2);
+            float[][] early = grown.predictOnBatch(xs);
+            grown.computeGradients(xs, ys);
+            NativeBackend.setThreads(3);
+            assertArrayEquals(TestUtil.flatten(fresh.predictOnBatch(xs)), TestUtil.flatten(grown.predictOnBatch(xs)), 0f,
+                    "predictions on three threads after two");
+            assertArrayEquals(TestUtil.flatten(early), TestUtil.flatten(grown.predictOnBatch(xs)), 1e-5f);
+            assertArrayEquals(fresh.trainOnBatch(xs, ys), grown.trainOnBatch(xs, ys), 0f, "a step on three threads after two");
+            List<float[]> wg = grown.getWeights(), wf = fresh.getWeights();
+            for (int i = 0; i < wg.size(); i++) assertArrayEquals(wf.get(i), wg.get(i), 0f, "weight " + i);
+        } finally {
+            NativeBackend.setThreads(before);
+        }
+    }
+
     static void compare(String what, float[] nat, float[] ref) {
         double e = relativeError(nat, ref, 1e-6);
         System.out.printf("sharded graph, native vs reference  %-30s max rel err %.2e%n", what, e);
