@@ -490,6 +490,7 @@ public abstract class Backend {
      */
     public final void padWindows(Tensor xp, Tensor x, int N, Window g) {
         Check.positive("padWindows", "N", N);
+        checkFrame("padWindows", g);
         Check.holds("padWindows", "xp", xp, N * g.framedSize());
         Check.holds("padWindows", "x", x, N * g.inputSize());
         padWindowsImpl(xp, x, N, g);
@@ -533,6 +534,16 @@ public abstract class Backend {
         Check.positive(op, "N", N);
         Check.positive(op, "F", F);
         if (F % 8 != 0) throw new IllegalArgumentException(op + ": F must be a multiple of 8, got " + F);
+        checkFrame(op, g);
+    }
+
+    private static void checkFrame(String op, Window g) {
+        // The kernels index an image's frame with int32 (its rows of WP * C values): a window whose
+        // frame is larger (a hand-made one; Window.of makes none) must not reach them.
+        if (g.framedSize() > Window.MAX_VALUES) {
+            throw new IllegalArgumentException(op + ": the window frame " + g.framedH() + "x" + g.framedW() + "x" + g.C()
+                    + " of " + g + " holds more than " + Window.MAX_VALUES + " values per image");
+        }
     }
 
     /**

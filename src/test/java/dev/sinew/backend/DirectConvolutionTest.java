@@ -184,5 +184,13 @@ class DirectConvolutionTest {
             }
         }
         assertThrows(IllegalStateException.class, () -> Window.of("t", 6, 6, 8, 3, 3, 2, 2, "same").transposed(8));
+        // A hand-made window whose frame passes the int range (a stride of 2^30 over 3 outputs):
+        // refused in Java before any tensor is looked at.
+        Window wide = new Window(4, 4, 8, 2, 2, 1, 1 << 30, 0, 0, 3, 3);
+        try (Tensor t = Tensor.zeros(8)) {
+            var e = assertThrows(IllegalArgumentException.class, () -> Backends.nativeBackend().conv2d(t, t, t, 1, wide, 8));
+            assertTrue(e.getMessage().contains("window frame"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> Backends.nativeBackend().padWindows(t, t, 1, wide));
+        }
     }
 }
