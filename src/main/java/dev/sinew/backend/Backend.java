@@ -45,6 +45,16 @@ public abstract class Backend {
     }
 
     /**
+     * The {@code work} of {@link #forEachShard} for a memory-bound pass over n samples of
+     * {@code valuesPerSample} values (an activation, a merge, a normalisation, pooling, a batch
+     * copy): a load and a store or two per value, weighted up against a GEMM's floating-point
+     * operations, for which a backend's threshold is set.
+     */
+    public static long memoryPass(int n, long valuesPerSample) {
+        return 8L * n * valuesPerSample;
+    }
+
+    /**
      * C = alpha * op(A) * op(B) + beta * C, where op(A) is M x K and op(B) is K x N. A is stored
      * M x K (K x M when {@code transA}), B is K x N (N x K when {@code transB}), C is M x N.
      */

@@ -69,6 +69,14 @@ public record Window(int H, int W, int C, int KH, int KW, int SH, int SW, int PT
         return new Window(H, W, C, KH, KW, SH, SW, PT, PL, OH, OW);
     }
 
+    /**
+     * Whether OH*OW windows of KH*KW*C values (one image unfolded, as im2col does) fit a tensor:
+     * the bound every Window is made within.
+     */
+    public static boolean unfoldFits(int OH, int OW, int KH, int KW, int C) {
+        return tooLarge(OH, OW, KH, KW, C) == null;
+    }
+
     /** The product of {@code dims} when it exceeds {@link #MAX_VALUES}, else null (exact: no long overflows). */
     private static BigInteger tooLarge(int... dims) {
         BigInteger p = BigInteger.ONE;

@@ -1,5 +1,6 @@
 package dev.sinew.layers;
 
+import dev.sinew.backend.Backend;
 import dev.sinew.backend.Backend.ShardTask;
 import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
@@ -58,7 +59,7 @@ public abstract class ActivationLayer extends Layer implements Activated {
     @Override
     public Tensor forward(Tensor x, int n, boolean training) {
         this.x = x;
-        backend.forEachShard(n, work(n), forwardShard);
+        backend.forEachShard(n, Backend.memoryPass(n, width), forwardShard);
         return y;
     }
 
@@ -72,7 +73,7 @@ public abstract class ActivationLayer extends Layer implements Activated {
         if (!needInputGradient) return null;
         if (!fusedWithLoss) {
             this.dy = dy;
-            backend.forEachShard(n, work(n), backwardShard);
+            backend.forEachShard(n, Backend.memoryPass(n, width), backwardShard);
         }
         return dy;
     }
@@ -81,11 +82,6 @@ public abstract class ActivationLayer extends Layer implements Activated {
         Tensor d = dy.fromRow(from, width);
         backend.activationBackward(d, activation.needsInput() ? x.fromRow(from, width) : null, y.fromRow(from, width), d,
                 rows(to - from), cols, activation, alpha);
-    }
-
-    // About the operations of a pass over n samples: whether splitting pays (as BatchNormalization's).
-    private long work(int n) {
-        return 8L * n * width;
     }
 
     private int rows(int n) {

@@ -160,13 +160,7 @@ public final class Conv2D extends KernelLayer {
     // constructor refuses windows that would unfold past a tensor, though the direct kernels never
     // unfold them; the forward window's patches, which the unfolding path uses, were checked.
     private boolean transposable() {
-        if (sh != 1 || sw != 1 || g.C() % 8 != 0) return false;
-        long unfolded = 1;
-        for (int d : new int[] {g.H(), g.W(), kh, kw, filters}) {
-            if (unfolded > Integer.MAX_VALUE / d) return false;
-            unfolded *= d;
-        }
-        return true;
+        return sh == 1 && sw == 1 && g.C() % 8 == 0 && Window.unfoldFits(g.H(), g.W(), kh, kw, filters);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.sinew.layers;
 
+import dev.sinew.backend.Backend;
 import dev.sinew.backend.Backend.ShardTask;
 import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
@@ -70,7 +71,7 @@ abstract class ElementwiseMerge extends Merge {
     @Override
     public final Tensor forward(List<Tensor> inputs, int n, boolean training) {
         xs = inputs;
-        backend.forEachShard(n, work(n), computeShard);
+        backend.forEachShard(n, Backend.memoryPass(n, size), computeShard);
         return y;
     }
 
@@ -100,7 +101,7 @@ abstract class ElementwiseMerge extends Merge {
         }
         boolean compute = false;
         for (int i = 0; i < dx.length; i++) compute |= needInputGradient[i] && i != passedOn;
-        if (compute) backend.forEachShard(n, work(n), gradientShard);
+        if (compute) backend.forEachShard(n, Backend.memoryPass(n, size), gradientShard);
         for (int i = 0; i < dx.length; i++) dxs.set(i, !needInputGradient[i] ? null : i == passedOn ? dy : dx[i]);
         return dxs;
     }
@@ -124,10 +125,5 @@ abstract class ElementwiseMerge extends Merge {
             r.dx[i] = dx[i].fromRow(from, width);
         }
         return r;
-    }
-
-    // About the operations of a pass over n samples: whether splitting pays (as BatchNormalization's).
-    private long work(int n) {
-        return 8L * n * size;
     }
 }

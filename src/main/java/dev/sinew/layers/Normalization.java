@@ -1,5 +1,6 @@
 package dev.sinew.layers;
 
+import dev.sinew.backend.Backend;
 import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
 import java.util.ArrayList;
@@ -97,7 +98,7 @@ abstract class Normalization extends Layer {
 
     /** About the floating-point operations of a pass over n samples: whether splitting the batch pays. */
     protected long work(int n) {
-        return 8L * n * width;
+        return Backend.memoryPass(n, width);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.sinew.layers;
 
+import dev.sinew.backend.Backend;
 import dev.sinew.backend.Backend.ShardTask;
 import dev.sinew.tensor.Tensor;
 
@@ -26,7 +27,7 @@ abstract class PerSampleLayer extends Layer {
     @Override
     public Tensor forward(Tensor x, int n, boolean training) {
         this.x = x;
-        backend.forEachShard(n, work(n), forwardShard);
+        backend.forEachShard(n, Backend.memoryPass(n, valuesPerSample()), forwardShard);
         return y;
     }
 
@@ -34,12 +35,7 @@ abstract class PerSampleLayer extends Layer {
     public Tensor backward(Tensor dy, int n, boolean needInputGradient) {
         if (!needInputGradient) return null;
         this.dy = dy;
-        backend.forEachShard(n, work(n), backwardShard);
+        backend.forEachShard(n, Backend.memoryPass(n, valuesPerSample()), backwardShard);
         return dx;
-    }
-
-    // Weighted up against a GEMM's flops, for which Backend.forEachShard's threshold is set.
-    private long work(int n) {
-        return 8L * n * valuesPerSample();
     }
 }

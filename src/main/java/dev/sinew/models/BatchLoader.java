@@ -105,7 +105,7 @@ final class BatchLoader {
         if (nonFinite.length < backend.shards()) nonFinite = new long[backend.shards()];
         int shards;
         try {
-            shards = backend.forEachShard(n, 8L * n * inputWidths[k], copyShard);
+            shards = backend.forEachShard(n, Backend.memoryPass(n, inputWidths[k]), copyShard);
         } finally {
             copySource = null;
         }

@@ -204,7 +204,7 @@ final class Executor {
         sumB = dx;
         sumWidth = (int) layers.get(j).outputShape().size();
         long t0 = LayerTimes.ON ? System.nanoTime() : 0;
-        backend.forEachShard(n, 8L * n * sumWidth, sumShard);
+        backend.forEachShard(n, Backend.memoryPass(n, sumWidth), sumShard);
         if (LayerTimes.ON) LayerTimes.add(layers.get(j).getClass().getSimpleName(), 2, System.nanoTime() - t0);
         sumOut = sumA = sumB = null;
         grads[j] = sums[j];
