@@ -39,23 +39,13 @@ public final class Compare {
 
         double w2;
         try (Sequential cnn = Networks.notebookCnn(0, false, 1)) {
-            FitOptions one = FitOptions.builder().batchSize(64).epochs(1).verbose(0).build();
-            cnn.fit(data.train().slice(0, 64 * 20), one);
-            Dataset part = data.train().slice(0, Math.min(data.train().size(), 64 * w2Steps));
-            long t = System.nanoTime();
-            cnn.fit(part, one);
-            w2 = (System.nanoTime() - t) / 1e9 * 938 / Math.ceil(part.size() / 64.0);
+            w2 = secondsPerEpoch(cnn, data, 64, 20, w2Steps, 938);
         }
 
         double w5; // the residual CNN of issue 12 (Networks.resnet, width 16), Adam(0.001), batch 128
         try (Model resnet = Networks.resnet(10, 16, 1)) {
             resnet.compile("categorical_crossentropy", new Adam(0.001), "accuracy");
-            FitOptions one = FitOptions.builder().batchSize(128).epochs(1).verbose(0).build();
-            resnet.fit(data.train().slice(0, 128 * 10), one);
-            Dataset part = data.train().slice(0, Math.min(data.train().size(), 128 * w5Steps));
-            long t = System.nanoTime();
-            resnet.fit(part, one);
-            w5 = (System.nanoTime() - t) / 1e9 * 469 / Math.ceil(part.size() / 128.0);
+            w5 = secondsPerEpoch(resnet, data, 128, 10, w5Steps, 469);
         }
 
         double w3;
@@ -101,6 +91,19 @@ public final class Compare {
                 + " \"w2_s_per_epoch\": %.3f, \"w3_images_per_s\": %.1f, \"w4_us_per_step\": %.2f,"
                 + " \"w5_s_per_epoch\": %.2f, \"sgemm_ceiling_gflops\": %.1f}", NativeBackend.threads(), data.source(), w1[0], w1a[0],
                 w1[1], w1a[1], w2, w3, w4, w5, ceiling));
+    }
+
+    /**
+     * A compiled model's seconds per epoch of {@code epochSteps} steps of {@code batch} images: a
+     * warm-up fit of {@code warmSteps} steps, then {@code steps} steps timed in one fit and scaled.
+     */
+    private static double secondsPerEpoch(Model m, TrainTest data, int batch, int warmSteps, int steps, int epochSteps) {
+        FitOptions one = FitOptions.builder().batchSize(batch).epochs(1).verbose(0).build();
+        m.fit(data.train().slice(0, batch * warmSteps), one);
+        Dataset part = data.train().slice(0, Math.min(data.train().size(), batch * steps));
+        long t = System.nanoTime();
+        m.fit(part, one);
+        return (System.nanoTime() - t) / 1e9 * epochSteps / Math.ceil(part.size() / (double) batch);
     }
 
     /** W1's network with {@code optimizer}: seconds per 60,000-image epoch over epochs 3-5 and over epochs 7-9. */
