@@ -16,6 +16,22 @@
 extern "C" {
 #endif
 
+/* CPU features (bits) that kernels with several variants may use; see cpu.c. */
+enum sinew_cpu_feature {
+    SINEW_CPU_AVX2 = 1,         /* AVX2 + FMA: x86-64-v3, the baseline libsinew is compiled for */
+    SINEW_CPU_AVX512 = 2,       /* AVX-512 F, BW, DQ, VL: x86-64-v4 */
+    SINEW_CPU_AVX512_VNNI = 4,  /* vpdpbusd: int8 dot products */
+    SINEW_CPU_AVX512_BF16 = 8   /* vdpbf16ps: bfloat16 dot products */
+};
+
+/* The features this CPU has (bits of sinew_cpu_feature; 0 off x86-64). */
+int sinew_cpu_supported(void);
+/* The features kernels use now: all supported ones unless narrowed (SINEW_CPU=x86-64-v3 or below). */
+int sinew_cpu_enabled(void);
+/* Narrows (or widens back) the features kernels use to features & supported; returns the result.
+ * Not for use while kernels run on other threads (tests and start-up only). */
+int sinew_cpu_enable(int features);
+
 /* Activation codes, shared with dev.sinew.activations.Activation#code(). */
 enum sinew_activation {
     SINEW_LINEAR = 0,

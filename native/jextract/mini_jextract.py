@@ -37,6 +37,8 @@ def parse(header):
         ret = m.group(1) + (" *" if m.group(2) else "")
         params = []
         for p in " ".join(m.group(4).split()).split(","):
+            if p.strip() in ("void", ""):
+                continue
             pm = re.match(r"(.*?[\s*])(\w+)$", p.strip())
             params.append((pm.group(1).strip(), pm.group(2)))
         yield ret, m.group(3), params, " ".join(m.group(0).split()).rstrip(";")

@@ -1,5 +1,6 @@
 package dev.sinew.cli;
 
+import dev.sinew.backend.Cpu;
 import dev.sinew.backend.NativeBackend;
 import dev.sinew.nativ.NativeLibraries;
 import dev.sinew.tensor.Tensor;
@@ -18,6 +19,7 @@ final class InfoCommand implements Callable<Integer> {
         System.out.println("           " + NativeBackend.openblasConfig());
         System.out.println("threads:   " + NativeBackend.threads() + " (batches split into shards; OpenBLAS single-threaded inside each)");
         System.out.println("libsinew:  " + NativeLibraries.sinewSource());
+        System.out.println("cpu:       " + Cpu.supported() + " supported, " + Cpu.enabled() + " in use by libsinew");
         System.out.println("sgemm self-check: " + sgemmSelfCheck());
         System.out.println("java:      " + Runtime.version() + " (" + System.getProperty("java.home") + ")");
         return 0;

@@ -37,6 +37,112 @@ public class sinew_h {
     public static final AddressLayout C_POINTER = ADDRESS
             .withTargetLayout(MemoryLayout.sequenceLayout(java.lang.Long.MAX_VALUE, JAVA_BYTE));
 
+    private static class sinew_cpu_supported {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_cpu_supported");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_cpu_supported$descriptor() {
+        return sinew_cpu_supported.DESC;
+    }
+
+    public static MethodHandle sinew_cpu_supported$handle() {
+        return sinew_cpu_supported.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int sinew_cpu_supported(void)
+     * }
+     */
+    public static int sinew_cpu_supported() {
+        var mh$ = sinew_cpu_supported.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_cpu_supported");
+            }
+            return (int) mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_cpu_enabled {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_cpu_enabled");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_cpu_enabled$descriptor() {
+        return sinew_cpu_enabled.DESC;
+    }
+
+    public static MethodHandle sinew_cpu_enabled$handle() {
+        return sinew_cpu_enabled.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int sinew_cpu_enabled(void)
+     * }
+     */
+    public static int sinew_cpu_enabled() {
+        var mh$ = sinew_cpu_enabled.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_cpu_enabled");
+            }
+            return (int) mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_cpu_enable {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            sinew_h.C_INT,
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_cpu_enable");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_cpu_enable$descriptor() {
+        return sinew_cpu_enable.DESC;
+    }
+
+    public static MethodHandle sinew_cpu_enable$handle() {
+        return sinew_cpu_enable.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int sinew_cpu_enable(int features)
+     * }
+     */
+    public static int sinew_cpu_enable(int features) {
+        var mh$ = sinew_cpu_enable.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_cpu_enable", features);
+            }
+            return (int) mh$.invokeExact(features);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class sinew_bias_act_forward {
         public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
             sinew_h.C_POINTER,
