@@ -2322,7 +2322,7 @@ public class Model implements AutoCloseable {
 
     private void checkCompiled(String what) {
         checkOpen();
-        requireOwnWeights("use " + what);
+        if (owner != null) requireOwnWeights("use " + what); // (the message is built only when it is needed: a step must not allocate)
         if (loss == null) {
             throw new IllegalStateException("model \"" + name + "\" must be compiled before " + what
                     + ": call compile(loss, optimizer, metrics...)");

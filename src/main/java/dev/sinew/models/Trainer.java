@@ -125,7 +125,7 @@ public final class Trainer {
         // Keras's stateful metrics: each loss is a batch-size-weighted mean, each metric its own state.
         MetricState[] states = model.newMetricStates();
         double[] outputSums = new double[outputs];
-        Map<String, Double> running = new LinkedHashMap<>();
+        BatchLogs running = new BatchLogs(names.toArray(String[]::new));
         Map<String, Double> logs = new LinkedHashMap<>();
         History history = new History();
 
@@ -173,14 +173,13 @@ public final class Trainer {
                 int nb = train.trained(from, to);
                 seen += nb;
                 lossSum += (double) loss * nb; // weighted by batch size: the last batch may be short
-                running.clear();
-                running.put(names.get(0), lossSum / seen);
+                running.set(0, lossSum / seen);
                 for (int j = 0; j < outputs; j++) {
                     outputSums[j] += (double) (float) model.lastOutputLoss(j) * nb;
-                    running.put(names.get(1 + j), outputSums[j] / seen);
+                    running.set(1 + j, outputSums[j] / seen);
                 }
-                for (int k = 0; k < states.length; k++) running.put(names.get(lossSlots + k), states[k].result());
-                for (Callback c : callbacks) c.onBatchEnd(b, running);
+                for (int k = 0; k < states.length; k++) running.set(lossSlots + k, states[k].result());
+                for (int c = 0; c < callbacks.size(); c++) callbacks.get(c).onBatchEnd(b, running); // (no iterator per step)
             }
             if (diverged) break;
             logs = new LinkedHashMap<>(running);
