@@ -1,6 +1,7 @@
 package dev.sinew.layers;
 
 import dev.sinew.activations.Activation;
+import dev.sinew.backend.Backend;
 import dev.sinew.backend.Backend.ShardTask;
 import dev.sinew.tensor.Shape;
 import dev.sinew.tensor.Tensor;
@@ -158,13 +159,28 @@ public abstract class KernelLayer extends Layer implements Activated {
         if (useBias) backend.columnSum(dBias(s), dz, rows, cols);
     }
 
-    /** Adds the parts of shards 1 .. shards-1 into the bound gradients, in shard order. */
+    /**
+     * Adds the parts of shards 1 .. shards-1 into the bound gradients, each value in shard order,
+     * itself split over the cores by value ranges (the kernel gradient of a Dense layer is as
+     * large as its kernel: one thread summing it left the others waiting).
+     */
     protected void addGradientShards(int shards) {
-        for (int s = 1; s < shards; s++) {
-            for (int i = 0; i < gradients.length; i++) {
-                if (gradients[i] != null) backend.axpy(gradients[i].size(), 1f, gradientShards[s][i], gradients[i]);
-            }
+        if (shards < 2) return;
+        sumShards = shards;
+        for (int i = 0; i < gradients.length; i++) {
+            if (gradients[i] == null) continue;
+            sumWeight = i;
+            int n = (int) gradients[i].size();
+            backend.forEachShard(n, Backend.memoryPass(n, shards + 1), sumPart);
         }
+    }
+
+    private int sumShards, sumWeight;
+    private final ShardTask sumPart = this::sumPart;
+
+    private void sumPart(int part, int from, int to) {
+        Tensor sum = gradients[sumWeight].fromRow(from, 1);
+        for (int s = 1; s < sumShards; s++) backend.axpy(to - from, 1f, gradientShards[s][sumWeight].fromRow(from, 1), sum);
     }
 
     /** Allocates {@link #z} when the activation needs it for the backward pass, else leaves it null. */

@@ -77,8 +77,8 @@ public final class Adadelta extends Optimizer {
     }
 
     @Override
-    protected void update(Tensor w, Tensor g, long n, float lr, long t) {
-        backend.adadelta(w, g, state("accumulated_grad"), state("accumulated_delta_var"), n, lr, rho, oneMinusRho,
+    protected void update(Tensor w, Tensor g, int from, long n, float lr, long t) {
+        backend.adadelta(w, g, state("accumulated_grad", from), state("accumulated_delta_var", from), n, lr, rho, oneMinusRho,
                 epsilon);
     }
 

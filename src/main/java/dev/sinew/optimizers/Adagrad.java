@@ -79,8 +79,8 @@ public final class Adagrad extends Optimizer {
     }
 
     @Override
-    protected void update(Tensor w, Tensor g, long n, float lr, long t) {
-        backend.adagrad(w, g, state("accumulator"), n, lr, epsilon);
+    protected void update(Tensor w, Tensor g, int from, long n, float lr, long t) {
+        backend.adagrad(w, g, state("accumulator", from), n, lr, epsilon);
     }
 
     @Override

@@ -85,11 +85,11 @@ public class Adam extends Optimizer {
     }
 
     @Override
-    protected void update(Tensor w, Tensor g, long n, float lr, long t) {
+    protected void update(Tensor w, Tensor g, int from, long n, float lr, long t) {
         // In float32, as Keras computes it: powers of the betas, then alpha.
         float b1t = (float) Math.pow(beta1, t), b2t = (float) Math.pow(beta2, t);
         float alpha = lr * (float) Math.sqrt(1f - b2t) / (1f - b1t);
-        backend.adam(w, g, state("momentum"), state("velocity"), amsgrad ? state("velocity_hat") : null, n, alpha,
+        backend.adam(w, g, state("momentum", from), state("velocity", from), amsgrad ? state("velocity_hat", from) : null, n, alpha,
                 beta1, beta2, epsilon);
     }
 

@@ -82,9 +82,9 @@ public final class Adamax extends Optimizer {
     }
 
     @Override
-    protected void update(Tensor w, Tensor g, long n, float lr, long t) {
+    protected void update(Tensor w, Tensor g, int from, long n, float lr, long t) {
         float beta1Power = (float) Math.pow(beta1, t); // in float32, as Keras's ops.power
-        backend.adamax(w, g, state("momentum"), state("norm"), n, lr, oneMinusBeta1, beta2, epsilon, beta1Power);
+        backend.adamax(w, g, state("momentum", from), state("norm", from), n, lr, oneMinusBeta1, beta2, epsilon, beta1Power);
     }
 
     @Override

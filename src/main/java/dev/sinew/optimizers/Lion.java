@@ -73,8 +73,8 @@ public final class Lion extends Optimizer {
     }
 
     @Override
-    protected void update(Tensor w, Tensor g, long n, float lr, long t) {
-        backend.lion(w, g, state("momentum"), n, lr, beta1, beta2);
+    protected void update(Tensor w, Tensor g, int from, long n, float lr, long t) {
+        backend.lion(w, g, state("momentum", from), n, lr, beta1, beta2);
     }
 
     @Override

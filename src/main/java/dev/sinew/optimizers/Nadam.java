@@ -99,19 +99,25 @@ public final class Nadam extends Optimizer {
         return name.equals("u_product") ? 1f : 0f;
     }
 
+    private float uProduct; // this step's u_product, for every part of the update
+
     @Override
-    protected void update(Tensor w, Tensor g, long n, float lr, long t) {
+    protected void beginStep(long t) {
+        // Keras's _backend_update_step, once per step before the per-weight updates:
+        // u_product = u_product * beta_1 * (1 - 0.5 * 0.96^t), multiplied left to right.
+        Tensor product = state("u_product");
+        uProduct = product.get(0) * beta1 * (1f - 0.5f * (float) Math.pow(DECAY, t));
+        product.set(0, uProduct);
+    }
+
+    @Override
+    protected void update(Tensor w, Tensor g, int from, long n, float lr, long t) {
         // Float32 throughout, in Keras's order of operations.
         float decayT = (float) Math.pow(DECAY, t), decayNext = (float) Math.pow(DECAY, t + 1);
         float uT = beta1 * (1f - 0.5f * decayT);
         float uNext = beta1 * (1f - 0.5f * decayNext);
-        // Keras's _backend_update_step, once per step before the per-weight updates:
-        // u_product = u_product * beta_1 * (1 - 0.5 * 0.96^t), multiplied left to right.
-        Tensor product = state("u_product");
-        float uProduct = product.get(0) * beta1 * (1f - 0.5f * decayT);
-        product.set(0, uProduct);
         float beta2Power = (float) Math.pow(beta2, t);
-        backend.nadam(w, g, state("momentum"), state("velocity"), n, lr, beta1, beta2, epsilon, uT, uNext, uProduct,
+        backend.nadam(w, g, state("momentum", from), state("velocity", from), n, lr, beta1, beta2, epsilon, uT, uNext, uProduct,
                 beta2Power);
     }
 

@@ -122,11 +122,17 @@ public abstract class Optimizer {
     }
 
     /**
-     * The optimizer's own update over the {@code n} trainable values {@code w} with gradients
-     * {@code g} (already clipped), learning rate {@code lr}, for step {@code t} = iterations + 1
-     * (Keras's {@code local_step}); state from {@link #state(String)}.
+     * The optimizer's own update of {@code n} trainable values {@code w} with gradients {@code g}
+     * (already clipped), learning rate {@code lr}, for step {@code t} = iterations + 1 (Keras's
+     * {@code local_step}). The values are a part of the model's, from value {@code from} on: the
+     * update runs in parts on the cores, so it must be elementwise, with its state from
+     * {@link #state(String, int) state(name, from)}; what is done once per step goes in
+     * {@link #beginStep}.
      */
-    protected abstract void update(Tensor w, Tensor g, long n, float lr, long t);
+    protected abstract void update(Tensor w, Tensor g, int from, long n, float lr, long t);
+
+    /** What the optimizer does once per step, before the parts of {@link #update} (nothing by default). */
+    protected void beginStep(long t) {}
 
     /** The optimizer's own arguments with Keras's names (the shared ones are added by {@link #getConfig()}). */
     protected abstract Map<String, Object> ownConfig();
@@ -168,6 +174,7 @@ public abstract class Optimizer {
         this.decayed = dec.toArray(Tensor[]::new);
         this.gradients = grads.toArray(Tensor[]::new);
         this.iterations = 0;
+        this.stateCount = stateNames().size();
     }
 
     /** Biases and weights whose name or path contains an excluded fragment get no weight decay. */
@@ -175,6 +182,11 @@ public abstract class Optimizer {
         if (v.name().equals("bias")) return false;
         for (String x : excludedFromWeightDecay) if (v.path().contains(x)) return false;
         return true;
+    }
+
+    /** State variable {@code name} from value {@code from} on: its part for an {@link #update} from there. */
+    protected final Tensor state(String name, int from) {
+        return state(name).fromRow(from, 1);
     }
 
     /** State variable {@code name} over the whole trainable block. */
@@ -213,6 +225,17 @@ public abstract class Optimizer {
 
     // ------------------------------------------------------------------ the step
 
+    // The step being applied in parts (see step()).
+    private final Backend.ShardTask updatePart = this::updatePart;
+    private Tensor stepW, stepG;
+    private float stepLr;
+    private long stepT;
+    private int stateCount;
+
+    private void updatePart(int s, int from, int to) {
+        update(stepW.fromRow(from, 1), stepG.fromRow(from, 1), from, to - from, stepLr, stepT);
+    }
+
     /** One update of the bound model's trainable weights from their gradients (see the class comment). */
     public final void step() {
         if (table == null) {
@@ -224,7 +247,23 @@ public abstract class Optimizer {
             Tensor w = table.values(), g = table.gradients();
             clipGradients();
             for (Tensor v : decayed) backend.weightDecay(v, v.size(), (float) (double) weightDecay, lr);
-            update(w, g, n, lr, iterations + 1);
+            long t = iterations + 1;
+            beginStep(t);
+            if (n <= Integer.MAX_VALUE) {
+                // In parts on the cores: an elementwise pass over weights, gradients and each state
+                // variable, the same arithmetic however it is split.
+                stepW = w;
+                stepG = g;
+                stepLr = lr;
+                stepT = t;
+                try {
+                    backend.forEachShard((int) n, Backend.memoryPass((int) n, 2 + 2L * stateCount), updatePart);
+                } finally {
+                    stepW = stepG = null;
+                }
+            } else {
+                update(w, g, 0, n, lr, t);
+            }
             if (useEma) {
                 backend.movingAverage(average, w, n, iterations == 0 ? 0f : (float) emaMomentum);
                 if (emaOverwriteFrequency != null && (iterations + 1) % emaOverwriteFrequency == 0) {

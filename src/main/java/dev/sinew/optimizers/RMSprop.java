@@ -95,9 +95,9 @@ public final class RMSprop extends Optimizer {
     }
 
     @Override
-    protected void update(Tensor w, Tensor g, long n, float lr, long t) {
-        backend.rmsprop(w, g, state("velocity"), centered ? state("average_gradient") : null,
-                momentum > 0 ? state("momentum") : null, n, lr, rho, oneMinusRho, momentum, epsilon);
+    protected void update(Tensor w, Tensor g, int from, long n, float lr, long t) {
+        backend.rmsprop(w, g, state("velocity", from), centered ? state("average_gradient", from) : null,
+                momentum > 0 ? state("momentum", from) : null, n, lr, rho, oneMinusRho, momentum, epsilon);
     }
 
     @Override

@@ -71,11 +71,11 @@ public final class SGD extends Optimizer {
     }
 
     @Override
-    protected void update(Tensor w, Tensor g, long n, float lr, long t) {
+    protected void update(Tensor w, Tensor g, int from, long n, float lr, long t) {
         if (momentum == 0) {
             backend.axpy(n, -lr, g, w);
         } else {
-            backend.sgdMomentum(w, state("momentum"), g, n, lr, momentum, nesterov);
+            backend.sgdMomentum(w, state("momentum", from), g, n, lr, momentum, nesterov);
         }
     }
 
