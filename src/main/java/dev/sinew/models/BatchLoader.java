@@ -119,6 +119,36 @@ final class BatchLoader {
         if (backend.countNonFinite(targets[j], (long) n * targetWidths[j]) > 0) checkAllFinite(rows, yNames[j]);
     }
 
+    /**
+     * Gathers samples {@code index[from..to)} of {@code xs} (one array per input) and {@code ys}
+     * (per output) into the batch buffers: fit's step, on data checked once before training. The
+     * inputs are gathered per shard, each thread its own rows (W1's 100 x 784 floats took one
+     * thread about as long as a layer's shard while the others waited); the targets are small.
+     */
+    void gather(float[][][] xs, float[][][] ys, int[] index, int from, int to) {
+        int n = to - from;
+        gatherIndex = index;
+        copyFrom = from;
+        try {
+            for (int k = 0; k < xs.length; k++) {
+                copySource = xs[k];
+                copyInput = k;
+                backend.forEachShard(n, Backend.memoryPass(n, inputWidths[k]), gatherShard);
+            }
+        } finally {
+            copySource = null;
+            gatherIndex = null;
+        }
+        for (int j = 0; j < ys.length; j++) target(j).copyRowsFrom(ys[j], index, from, to);
+    }
+
+    private int[] gatherIndex;
+    private final Backend.ShardTask gatherShard = this::gatherShard;
+
+    private void gatherShard(int s, int a, int b) {
+        xs[copyInput].fromRow(a, inputWidths[copyInput]).copyRowsFrom(copySource, gatherIndex, copyFrom + a, copyFrom + b);
+    }
+
     private void copyShard(int s, int a, int b) {
         int w = inputWidths[copyInput];
         Tensor part = xs[copyInput].fromRow(a, w);

@@ -1769,8 +1769,7 @@ public class Model implements AutoCloseable {
             checkCompiled("fit");
             int n = to - from;
             trainer.ensureCapacity(n);
-            for (int k = 0; k < xs.length; k++) trainer.batch.xs[k].copyRowsFrom(xs[k], index, from, to);
-            for (int j = 0; j < ys.length; j++) trainer.batch.target(j).copyRowsFrom(ys[j], index, from, to);
+            trainer.batch.gather(xs, ys, index, from, to);
             float value = (float) forwardBackward(trainer.batch.xs, trainer.batch.targets(), n);
             optimizer.step();
             for (int i = 0; i < states.length; i++) {
