@@ -63,36 +63,42 @@ static inline __attribute__((always_inline)) void V(tile)(const int R, const int
 }
 
 #define V_TILE(R_, NV_) V(tile)(R_, NV_, c, ldc, n, a, ai, ak, b, bs, kc, alpha, beta)
-#define V_ROWS(NV_) \
-    switch (R) { \
-    case 1: V_TILE(1, NV_); break; \
-    case 2: V_TILE(2, NV_); break; \
-    case 3: V_TILE(3, NV_); break; \
-    case 4: V_TILE(4, NV_); break; \
-    case 5: V_TILE(5, NV_); break; \
-    case 6: V_TILE(6, NV_); break; \
-    V_ROWS_ABOVE_6(NV_) \
-    }
-#if MR == 8
-#define V_ROWS_ABOVE_6(NV_) case 7: V_TILE(7, NV_); break; default: V_TILE(8, NV_); break;
+/* A case for every row count up to MR (no tile of more rows than its accumulators hold). */
+#define V_ROWS_4(NV_) case 1: V_TILE(1, NV_); break; case 2: V_TILE(2, NV_); break; \
+    case 3: V_TILE(3, NV_); break; case 4: V_TILE(4, NV_); break;
+#define V_ROWS_6(NV_) V_ROWS_4(NV_) case 5: V_TILE(5, NV_); break; case 6: V_TILE(6, NV_); break;
+#define V_ROWS_8(NV_) V_ROWS_6(NV_) case 7: V_TILE(7, NV_); break; case 8: V_TILE(8, NV_); break;
+#if MR == 4
+#define V_ROWS(NV_) switch (R) { V_ROWS_4(NV_) }
+#elif MR == 6
+#define V_ROWS(NV_) switch (R) { V_ROWS_6(NV_) }
+#elif MR == 8
+#define V_ROWS(NV_) switch (R) { V_ROWS_8(NV_) }
 #else
-#define V_ROWS_ABOVE_6(NV_)
+#error "MR must be 4, 6 or 8"
 #endif
 
 /* One tile of R (1..MR) rows by nvec (1..NV) vectors. */
 static void V(tile_any)(int R, int nvec, float *restrict c, int64_t ldc, int n, const float *restrict a, int64_t ai,
                         int64_t ak, const float *restrict b, int64_t bs, int kc, float alpha, float beta) {
-    if (nvec == 1) {
-        V_ROWS(1)
-    } else if (nvec == 2 || NV == 2) {
-        V_ROWS(2)
-    } else {
-        V_ROWS(NV)
+    switch (nvec) {
+    case 1: V_ROWS(1) break;
+#if NV >= 2
+    case 2: V_ROWS(2) break;
+#endif
+#if NV >= 3
+    case 3: V_ROWS(3) break;
+#endif
+#if NV >= 4
+    case 4: V_ROWS(4) break;
+#endif
     }
 }
 #undef V_TILE
 #undef V_ROWS
-#undef V_ROWS_ABOVE_6
+#undef V_ROWS_4
+#undef V_ROWS_6
+#undef V_ROWS_8
 
 /* pack (kc rows of width) = the kc x n block of B^T whose row k is column k of src's n rows (row
  * stride ldb), zeros in columns n .. width. Eight rows of B by eight k at a time, transposed in
@@ -159,8 +165,8 @@ static void V(pack)(float *restrict pack, int nvec, int transB, const float *res
 }
 
 /* op(A) op(B) with op(B) in rows: C is cut into panels of up to NV vectors and those into tiles
- * of up to MR rows, both evenly (20 rows are four tiles of 5, not 6 + 6 + 6 + 2), so no tile is
- * a sliver. op(B) is read in place when the panel is whole vectors of B's rows; otherwise (B
+ * of up to MR rows, both evenly (20 rows in tiles of at most 8 are 7 + 7 + 6, not 8 + 8 + 4), so
+ * no tile is a sliver. op(B) is read in place when the panel is whole vectors of B's rows; otherwise (B
  * transposed, or the last, partial panel) it is packed in chunks of up to KC rows of k, each
  * chunk's sum added into C after the first (beta applies once). (Packing every panel, for
  * aligned loads, measured slower at 20 rows: 11.3 us against 9.9 for 20x150x150.) */
