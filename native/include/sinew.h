@@ -195,6 +195,13 @@ void sinew_col2im(float *dx, const float *dcols, int N, int H, int W, int C, int
  * (h + PT, w + PL) and zeros around it (rows and columns no window reaches are left out). */
 void sinew_pad_windows(float *xp, const float *x, int N, int H, int W, int C, int PT, int PL, int HP, int WP);
 
+/* C (M, N) = alpha * op(A) op(B) + beta * C, row major with BLAS's meaning of every argument:
+ * op(A) is A (M, K; lda >= K) or, transA, A^T with A (K, M; lda >= M); op(B) likewise (K, N) or
+ * B^T (N, K); ldc >= N; beta == 0 never reads C. For small products (see gemm_small.c); uses
+ * AVX-512 when sinew_cpu_enabled() has it. Same bits for the same shape, arguments and variant. */
+void sinew_sgemm_small(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda,
+                       const float *B, int ldb, float beta, float *C, int ldc);
+
 /* y (N, OH, OW, F) = the windows of xp times k (KH, KW, C, F): im2col(x) * k without the
  * unfolding. F must be a multiple of 8. */
 void sinew_conv2d(float *y, const float *xp, const float *k, int N, int HP, int WP, int C, int KH, int KW, int SH,

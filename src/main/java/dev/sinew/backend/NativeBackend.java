@@ -13,7 +13,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Runs every operation in native code: matrix products in OpenBLAS ({@code cblas_sgemm},
- * {@code cblas_saxpy}), everything else in libsinew (one C function per operation, see
+ * {@code cblas_saxpy}) or, for the small shapes where it measured faster ({@link SmallGemm}),
+ * libsinew's {@code sinew_sgemm_small}; everything else in libsinew (one C function per operation, see
  * {@code native/include/sinew.h}). Sizes were checked by {@link Backend} before we get here.
  *
  * <p>Threads: Sinew uses {@code sinew.threads} (system property) or {@code SINEW_THREADS} threads
@@ -149,9 +150,16 @@ public final class NativeBackend extends Backend {
         // (No slice for the first part: a step must not allocate.)
         MemorySegment a = from == 0 ? A.segment() : A.segment().asSlice(Tensor.BYTES * (transA ? from : (long) from * K));
         MemorySegment c = from == 0 ? C.segment() : C.segment().asSlice(Tensor.BYTES * (long) from * N);
-        cblas_h.cblas_sgemm(CblasRowMajor(), transA ? CblasTrans() : CblasNoTrans(),
-                transB ? CblasTrans() : CblasNoTrans(), to - from, N, K, alpha,
-                a, transA ? M : K, B.segment(), transB ? K : N, beta, c, N);
+        // Leading dimensions follow from the sizes Backend.gemm checked (dense row-major tensors),
+        // so both callees may rely on them; neither needs any alignment.
+        if (SmallGemm.faster(transA, transB, to - from, N, K)) {
+            sinew_h.sinew_sgemm_small(transA ? 1 : 0, transB ? 1 : 0, to - from, N, K, alpha,
+                    a, transA ? M : K, B.segment(), transB ? K : N, beta, c, N);
+        } else {
+            cblas_h.cblas_sgemm(CblasRowMajor(), transA ? CblasTrans() : CblasNoTrans(),
+                    transB ? CblasTrans() : CblasNoTrans(), to - from, N, K, alpha,
+                    a, transA ? M : K, B.segment(), transB ? K : N, beta, c, N);
+        }
     }
 
     @Override

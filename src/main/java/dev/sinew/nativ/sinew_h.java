@@ -1128,6 +1128,53 @@ public class sinew_h {
         }
     }
 
+    private static class sinew_sgemm_small {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_FLOAT,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_FLOAT,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_sgemm_small");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_sgemm_small$descriptor() {
+        return sinew_sgemm_small.DESC;
+    }
+
+    public static MethodHandle sinew_sgemm_small$handle() {
+        return sinew_sgemm_small.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_sgemm_small(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc)
+     * }
+     */
+    public static void sinew_sgemm_small(int transA, int transB, int M, int N, int K, float alpha, MemorySegment A, int lda, MemorySegment B, int ldb, float beta, MemorySegment C, int ldc) {
+        var mh$ = sinew_sgemm_small.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_sgemm_small", transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+            }
+            mh$.invokeExact(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class sinew_conv2d {
         public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
             sinew_h.C_POINTER,
