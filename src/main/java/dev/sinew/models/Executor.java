@@ -129,6 +129,13 @@ final class Executor {
         shards = backend.shards();
     }
 
+    /** Frees the buffers; the executor must not be used after it. */
+    void free() {
+        memory.close(space);
+        space = null;
+        capacity = 0;
+    }
+
     /** Output j of the last forward pass (a buffer of its node's layer). */
     Tensor output(int j) {
         return outs[outputs[j]];
