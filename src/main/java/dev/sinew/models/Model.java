@@ -855,7 +855,7 @@ public class Model implements AutoCloseable {
      * @throws IllegalArgumentException for any other mode
      */
     public void quantize(String mode) {
-        if (!QUANTIZATION_MODES.contains(mode)) {
+        if (mode == null || !QUANTIZATION_MODES.contains(mode)) {
             throw new IllegalArgumentException("quantize: mode must be one of " + QUANTIZATION_MODES + ", got mode="
                     + (mode == null ? "null" : "\"" + mode + "\""));
         }
