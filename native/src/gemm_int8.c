@@ -19,16 +19,32 @@
 #include <stdint.h>
 #include <string.h>
 
+/* 8 floats to 8 int8 in [-127, 127]: round half to even (as ops.round), clamp, narrow. */
+static inline void quantize8(int8_t *q, const float *x, __m256 scale) {
+    __m256 v = _mm256_round_ps(_mm256_mul_ps(_mm256_loadu_ps(x), scale), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    v = _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(-127.0f)), _mm256_set1_ps(127.0f));
+    __m256i i32 = _mm256_cvtps_epi32(v); // exact: v holds whole numbers
+    __m128i i16 = _mm_packs_epi32(_mm256_castsi256_si128(i32), _mm256_extracti128_si256(i32, 1));
+    _mm_storel_epi64((__m128i *) q, _mm_packs_epi16(i16, i16));
+}
+
 void sinew_int8_quantize_rows(int8_t *restrict xq, float *restrict xscale, const float *restrict x, int M, int K) {
-    int Kp = (K + 3) & ~3;
+    int Kp = (K + 3) & ~3, K8 = K & ~7;
+    const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
     for (int m = 0; m < M; m++) {
         const float *xr = x + (size_t) m * K;
         int8_t *qr = xq + (size_t) m * Kp;
-        float amax = 0.0f;
-        for (int k = 0; k < K; k++) amax = fmaxf(amax, fabsf(xr[k]));
+        // max |x|: the order of a max does not change it, so lanes then a reduction is exact
+        __m256 vmax = _mm256_setzero_ps();
+        for (int k = 0; k < K8; k += 8) vmax = _mm256_max_ps(vmax, _mm256_and_ps(_mm256_loadu_ps(xr + k), absMask));
+        float lanes[8], amax = 0.0f;
+        _mm256_storeu_ps(lanes, vmax);
+        for (int j = 0; j < 8; j++) amax = fmaxf(amax, lanes[j]);
+        for (int k = K8; k < K; k++) amax = fmaxf(amax, fabsf(xr[k]));
         // Keras: scale = 127 / (max|x| + epsilon), so a zero row gives zeros, not NaN.
         float scale = 127.0f / (amax + 1e-7f);
-        for (int k = 0; k < K; k++) {
+        for (int k = 0; k < K8; k += 8) quantize8(qr + k, xr + k, _mm256_set1_ps(scale));
+        for (int k = K8; k < K; k++) {
             float q = nearbyintf(xr[k] * scale); // round half to even, as ops.round
             qr[k] = (int8_t) fminf(fmaxf(q, -127.0f), 127.0f);
         }
@@ -37,14 +53,20 @@ void sinew_int8_quantize_rows(int8_t *restrict xq, float *restrict xscale, const
     }
 }
 
-/* The epilogue of one tile: rows [m0, m0 + R) and units [n0, n0 + 16 B) of acc, those inside M, N. */
+/* The epilogue of one tile: rows [m0, m0 + R) and units [n0, n0 + 16 B) of acc, those inside M, N;
+ * the same two float operations per value in the vector part and in the tail. */
 static void store_tile(float *restrict y, const int32_t *restrict acc, const float *restrict xscale,
                        const float *restrict wscale, int m0, int R, int n0, int B, int N) {
-    int nEnd = n0 + 16 * B < N ? n0 + 16 * B : N;
+    int width = n0 + 16 * B < N ? 16 * B : N - n0, w8 = width & ~7;
     for (int r = 0; r < R; r++) {
-        for (int n = n0; n < nEnd; n++) {
-            y[(size_t) (m0 + r) * N + n] = (float) acc[r * 64 + (n - n0)] / (wscale[n] * xscale[m0 + r]);
+        float *yr = y + (size_t) (m0 + r) * N + n0;
+        const int32_t *ar = acc + r * 64;
+        __m256 xs = _mm256_set1_ps(xscale[m0 + r]);
+        for (int j = 0; j < w8; j += 8) {
+            __m256 scale = _mm256_mul_ps(_mm256_loadu_ps(wscale + n0 + j), xs);
+            _mm256_storeu_ps(yr + j, _mm256_div_ps(_mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i *) (ar + j))), scale));
         }
+        for (int j = w8; j < width; j++) yr[j] = (float) ar[j] / (wscale[n0 + j] * xscale[m0 + r]);
     }
 }
 
