@@ -153,6 +153,29 @@ class QuantizeTest {
     }
 
     @Test
+    void inferenceAllocatesNoMoreThanTheFloatModelsAfterWarmUp() {
+        try (Sequential f = copy(); Sequential q = copy();
+                dev.sinew.tensor.Tensor x = dev.sinew.tensor.Tensor.fromRows(java.util.Arrays.copyOf(SPLITS.test().x(), 200))) {
+            q.quantize("int8");
+            for (int i = 0; i < 20; i++) {
+                f.predictOnBatch(x);
+                q.predictOnBatch(x);
+            }
+            long offHeap = q.offHeapBytes();
+            long t = MemoryTest.allAllocatedBytes();
+            for (int i = 0; i < 100; i++) f.predictOnBatch(x);
+            double floatBytes = (MemoryTest.allAllocatedBytes() - t) / 100.0;
+            t = MemoryTest.allAllocatedBytes();
+            for (int i = 0; i < 100; i++) q.predictOnBatch(x);
+            double int8Bytes = (MemoryTest.allAllocatedBytes() - t) / 100.0;
+            System.out.printf("QuantizeTest: heap bytes per predictOnBatch of 200 rows: float %.0f, int8 %.0f (the result is ~%d)%n",
+                    floatBytes, int8Bytes, 200 * (16 + 10 * 4) + 816);
+            assertEquals(offHeap, q.offHeapBytes(), "off-heap bytes after warm-up");
+            assertTrue(int8Bytes <= floatBytes + 256, "heap bytes per call: int8 " + int8Bytes + ", float " + floatBytes);
+        }
+    }
+
+    @Test
     void saveAndLoadKeepTheQuantization(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("q.sinew");
         float[][] x = java.util.Arrays.copyOf(SPLITS.test().x(), 50);
