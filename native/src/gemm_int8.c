@@ -9,8 +9,8 @@
  * Layouts are in sinew.h. The kernel is packed so that 64 bytes hold 16 units x 4 consecutive k:
  * one vpdpbusd adds 4 products into each of 16 int32 lanes. vpdpbusd multiplies unsigned bytes by
  * signed ones, so the input is shifted to unsigned, xq + 128 (an xor with 0x80), and 128 *
- * colsum[n] taken off afterwards. The AVX2 variant sign-extends both to int16 and uses vpmaddwd,
- * which is exact (vpmaddubsw would saturate its int16 pair sums).
+ * colsum[n] taken off afterwards. The AVX2 variant uses vpmaddubsw on |w| and x with w's sign,
+ * whose int16 pair sums cannot saturate then (see tile_avx2).
  */
 #include "sinew.h"
 
@@ -120,30 +120,30 @@ VNNI_TARGET static void gemm_vnni(float *y, const int8_t *xq, const float *xscal
     }
 }
 
-/* R rows x 16 units with vpmaddwd: per 16 bytes of a block (4 units x 4 k), sign-extended to
- * int16, times the row's 4 inputs repeated; each unit's sum ends up in two adjacent lanes. */
+/* R rows x 16 units on AVX2, exact: vpmaddubsw multiplies unsigned by signed bytes and adds pairs
+ * into int16 with saturation, so it gets |w| (<= 127) and x with w's sign (|x| <= 127): a pair sums
+ * to at most 2 * 127 * 127 = 32258, which fits. vpmaddwd by ones then adds the pairs into int32, one
+ * lane per unit, as vpdpbusd does. */
 static inline __attribute__((always_inline)) void tile_avx2(int32_t *restrict acc, const int8_t *restrict xq,
         const int8_t *restrict wq, int Kp, const int R) {
-    __m256i s[2][4];
-    for (int r = 0; r < R; r++)
-        for (int c = 0; c < 4; c++) s[r][c] = _mm256_setzero_si256();
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256i s[4][2];
+    for (int r = 0; r < R; r++) s[r][0] = s[r][1] = _mm256_setzero_si256();
     for (int kq = 0; kq < Kp / 4; kq++) {
-        __m256i x16[2];
+        __m256i w0 = _mm256_loadu_si256((const __m256i *) (wq + (size_t) kq * 64));
+        __m256i w1 = _mm256_loadu_si256((const __m256i *) (wq + (size_t) kq * 64 + 32));
+        __m256i a0 = _mm256_abs_epi8(w0), a1 = _mm256_abs_epi8(w1);
         for (int r = 0; r < R; r++) {
-            __m128i x4 = _mm_cvtepi8_epi16(_mm_cvtsi32_si128(load4(xq + (size_t) r * Kp + 4 * kq)));
-            x16[r] = _mm256_broadcastq_epi64(x4);
-        }
-        for (int c = 0; c < 4; c++) {
-            __m256i w = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *) (wq + (size_t) kq * 64 + 16 * c)));
-            for (int r = 0; r < R; r++) s[r][c] = _mm256_add_epi32(s[r][c], _mm256_madd_epi16(x16[r], w));
+            __m256i x = _mm256_set1_epi32(load4(xq + (size_t) r * Kp + 4 * kq));
+            __m256i p0 = _mm256_maddubs_epi16(a0, _mm256_sign_epi8(x, w0));
+            __m256i p1 = _mm256_maddubs_epi16(a1, _mm256_sign_epi8(x, w1));
+            s[r][0] = _mm256_add_epi32(s[r][0], _mm256_madd_epi16(p0, ones));
+            s[r][1] = _mm256_add_epi32(s[r][1], _mm256_madd_epi16(p1, ones));
         }
     }
     for (int r = 0; r < R; r++) {
-        for (int c = 0; c < 4; c++) {
-            int32_t lanes[8];
-            _mm256_storeu_si256((__m256i *) lanes, s[r][c]);
-            for (int j = 0; j < 4; j++) acc[r * 64 + 4 * c + j] = lanes[2 * j] + lanes[2 * j + 1];
-        }
+        _mm256_storeu_si256((__m256i *) (acc + r * 64), s[r][0]);
+        _mm256_storeu_si256((__m256i *) (acc + r * 64 + 8), s[r][1]);
     }
 }
 
@@ -151,13 +151,14 @@ static void gemm_avx2(float *y, const int8_t *xq, const float *xscale, const int
                       int M, int N, int K) {
     int Kp = (K + 3) & ~3, blocks = (N + 15) / 16;
     size_t blockBytes = (size_t) 16 * Kp;
-    int32_t acc[2 * 64];
-    for (int m = 0; m < M; m += 2) {
-        int R = M - m < 2 ? M - m : 2;
+    int32_t acc[4 * 64];
+    for (int m = 0; m < M; m += 4) {
+        int R = M - m < 4 ? M - m : 4;
         const int8_t *xr = xq + (size_t) m * Kp;
         for (int nb = 0; nb < blocks; nb++) {
-            if (R == 2) tile_avx2(acc, xr, wq + nb * blockBytes, Kp, 2);
-            else tile_avx2(acc, xr, wq + nb * blockBytes, Kp, 1);
+            // Constant R for the common tile, so that the accumulators stay in registers.
+            if (R == 4) tile_avx2(acc, xr, wq + nb * blockBytes, Kp, 4);
+            else for (int r = 0; r < R; r++) tile_avx2(acc + r * 64, xr + (size_t) r * Kp, wq + nb * blockBytes, Kp, 1);
             store_tile(y, acc, xscale, wscale, m, R, 16 * nb, 1, N);
         }
     }

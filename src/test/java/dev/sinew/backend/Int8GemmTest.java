@@ -144,6 +144,24 @@ class Int8GemmTest {
     }
 
     @Test
+    void fullScaleProductsDoNotSaturate() {
+        // Every x and w quantizes to ±127 with matching signs: each product is +16129, each pair
+        // 32258 (an int16 pair sum that must not saturate), each sum K * 16129.
+        int M = 5, N = 18, K = 131;
+        float[] x = new float[M * K], w = new float[K * N];
+        for (int i = 0; i < x.length; i++) x[i] = (i % K) % 3 == 0 ? -2f : 2f;
+        for (int k = 0; k < K; k++) for (int n = 0; n < N; n++) w[k * N + n] = k % 3 == 0 ? -0.5f : 0.5f;
+        agree(x, w, M, N, K, "full scale");
+        Int8Kernel q = Int8Kernel.quantize(w, K, N, ws);
+        Tensor ones = floats(filled(N, 1f));
+        for (Set<Feature> path : paths()) {
+            Cpu.enable(path);
+            Tensor[] r = quantizeRows(nat, x, M, K);
+            for (float v : gemm(nat, r[0], ones, q, ones, M)) assertEquals(K * 16129f, v, path.toString());
+        }
+    }
+
+    @Test
     void extremeValuesAgree() {
         int M = 6, N = 19, K = 21;
         SplittableRandom rng = new SplittableRandom(5);
