@@ -176,6 +176,26 @@ class QuantizeTest {
     }
 
     @Test
+    void threadsPredictingAtOnceGetWhatOneThreadGets() throws Exception {
+        float[][] x = java.util.Arrays.copyOf(SPLITS.test().x(), 64);
+        try (Sequential q = copy()) {
+            q.quantize("int8");
+            float[][] want = q.predict(x, 32);
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+            try {
+                List<java.util.concurrent.Future<float[][]>> got = new java.util.ArrayList<>();
+                for (int t = 0; t < 12; t++) got.add(pool.submit(() -> q.predict(x, 32)));
+                for (var f : got) {
+                    float[][] p = f.get();
+                    for (int i = 0; i < p.length; i++) assertArrayEquals(want[i], p[i], "row " + i);
+                }
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+
+    @Test
     void saveAndLoadKeepTheQuantization(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("q.sinew");
         float[][] x = java.util.Arrays.copyOf(SPLITS.test().x(), 50);
