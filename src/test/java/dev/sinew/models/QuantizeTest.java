@@ -196,6 +196,22 @@ class QuantizeTest {
     }
 
     @Test
+    void aDenseTooWideForExactInt32SumsIsRefusedAndTheModelStaysFloat() {
+        int in = dev.sinew.backend.Backend.INT8_MAX_K + 1;
+        try (Sequential s = new Sequential(1)) {
+            s.add(new Input(in));
+            s.add(new Dense(2));
+            float[][] x = {new float[in]};
+            x[0][5] = 1f;
+            float[] before = s.predict(x)[0];
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.quantize("int8"));
+            assertTrue(e.getMessage().contains("at most " + dev.sinew.backend.Backend.INT8_MAX_K + " inputs"), e.getMessage());
+            assertNull(s.quantizationMode());
+            assertArrayEquals(before, s.predict(x)[0]);
+        }
+    }
+
+    @Test
     void saveAndLoadKeepTheQuantization(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("q.sinew");
         float[][] x = java.util.Arrays.copyOf(SPLITS.test().x(), 50);
