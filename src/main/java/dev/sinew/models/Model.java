@@ -734,18 +734,21 @@ public class Model implements AutoCloseable {
      */
     private Executor borrow() {
         Executor e;
+        Map<Layer, Int8Kernel> kernels = int8Kernels();
         synchronized (idle) {
-            e = idle.poll();
+            // A view's executors made before the model it reads was quantized run float layers.
+            while ((e = idle.poll()) != null && e.int8 != kernels) e.free();
         }
         if (e != null) return e;
         List<Layer> copies = new ArrayList<>();
         for (Node node : nodes) {
             Layer c = copyOf(node.layer());
             bindLike(c, node.layer(), table, null); // gradient views never written: inference has no backward
-            Int8Kernel q = int8 == null ? null : int8.get(node.layer());
+            Int8Kernel q = kernels == null ? null : kernels.get(node.layer());
             copies.add(q == null ? c : new Int8Dense((Dense) c, q));
         }
         Executor fresh = new Executor(backend, copies, inputsOf(nodes), outputNodes, inputShapes(), false, memory);
+        fresh.int8 = kernels;
         for (int j = 0; j < outputNodes.length; j++) fresh.batch.setTargetWidth(j, targetWidth(j));
         return fresh;
     }
@@ -850,6 +853,8 @@ public class Model implements AutoCloseable {
      * {@link IllegalStateException}. {@code getWeights} returns the float weights it was quantized
      * from; {@code save} records the mode and {@link #load} quantizes again, which gives the same
      * int8 weights. Quantizing a quantized model again does nothing (Keras skips quantized layers).
+     * A view of this model (a feature extractor built from its layers) runs its layers in int8 too;
+     * a view itself cannot be quantized.
      *
      * @param mode "int8"
      * @throws IllegalArgumentException for any other mode
@@ -892,9 +897,14 @@ public class Model implements AutoCloseable {
         }
     }
 
-    /** The quantization mode of the model ("int8"), or null for a float model. */
+    /** The quantization mode of the model ("int8"; a view's: the model's whose weights it reads), or null for float. */
     public String quantizationMode() {
-        return int8 == null ? null : "int8";
+        return int8Kernels() == null ? null : "int8";
+    }
+
+    /** The int8 kernels inference runs: this model's, or a view's owner's (its layers are the owner's). */
+    private Map<Layer, Int8Kernel> int8Kernels() {
+        return owner != null ? owner.int8 : int8;
     }
 
     // ------------------------------------------------------------------ compile

@@ -212,6 +212,25 @@ class QuantizeTest {
     }
 
     @Test
+    void aViewOfAQuantizedModelRunsItsLayersInInt8() {
+        float[][] x = java.util.Arrays.copyOf(SPLITS.test().x(), 30);
+        try (Sequential q = copy(); Model features = new Model(q.input(), q.output("dense_1"))) {
+            float[][] before = features.predict(x); // float, and leaves an idle float executor behind
+            q.quantize("int8");
+            assertEquals("int8", features.quantizationMode());
+            float[][] after = features.predict(x);
+            boolean differs = false;
+            for (int i = 0; i < x.length; i++) {
+                for (int j = 0; j < before[i].length; j++) differs |= before[i][j] != after[i][j];
+                assertArrayEquals(before[i], after[i], 0.1f, "row " + i);
+            }
+            assertTrue(differs, "the view runs the int8 layers");
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> features.quantize("int8"));
+            assertTrue(e.getMessage().contains("cannot be quantized"), e.getMessage());
+        }
+    }
+
+    @Test
     void saveAndLoadKeepTheQuantization(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("q.sinew");
         float[][] x = java.util.Arrays.copyOf(SPLITS.test().x(), 50);
