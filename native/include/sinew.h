@@ -416,6 +416,21 @@ void sinew_layernorm_forward(float *y, float *mean, float *inv_std, const float 
 void sinew_layernorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy, const float *x,
                               const float *mean, const float *inv_std, const float *gamma, int64_t R, int C);
 
+/* ---- int8 inference (Keras's quantize("int8") for Dense; see gemm_int8.c) ----
+ * Shapes: x (M, K) float; xq (M, Kp) int8 with Kp = K rounded up to a multiple of 4 (the padding
+ * is zero); the kernel W (K, N) quantized per output unit and packed as wq[N16 / 16][Kp / 4][16][4]
+ * (N16 = N rounded up to 16, padding zero): 16 units x 4 consecutive k per 64 bytes, the operand
+ * of one vpdpbusd. colsum[N16] = sum_k wq[k][n] (for the VNNI path's unsigned-input correction). */
+
+/* Per row: scale = 127 / (max |x| + 1e-7), xq = clip(round_half_even(x * scale), -127, 127),
+ * xscale[m] = scale (Keras's abs_max_quantize over the last axis). */
+void sinew_int8_quantize_rows(int8_t *xq, float *xscale, const float *x, int M, int K);
+
+/* y (M, N) = (float) (xq . wq) / (wscale[n] * xscale[m]), the int32 sums exact; no bias, no
+ * activation (sinew_bias_act_forward adds them). AVX-512 VNNI when enabled, else AVX2. */
+void sinew_int8_gemm(float *y, const int8_t *xq, const float *xscale, const int8_t *wq, const float *wscale,
+                     const int32_t *colsum, int M, int N, int K);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1054,6 +1054,67 @@ public abstract class Backend {
 
     protected abstract void transposeImpl(Tensor y, Tensor x, int N, Transpose t);
 
+    // ---- int8 inference (Keras's model.quantize("int8") for Dense; see dev.sinew.layers.Int8Dense).
+    // int8 and int32 data live in float tensors as raw bytes; the layouts are in native/include/sinew.h.
+
+    /** The most inputs K an int8 product may sum: 127 * 127 * K must stay within an int32. */
+    public static final int INT8_MAX_K = Integer.MAX_VALUE / (127 * 127);
+
+    /** K rounded up to a multiple of 4: the bytes of one quantized input row. */
+    public static int int8RowBytes(int K) {
+        return (K + 3) & ~3;
+    }
+
+    /** The bytes of a packed int8 kernel of K inputs and N units: N rounded up to 16, times {@link #int8RowBytes}. */
+    public static long int8KernelBytes(int K, int N) {
+        return (long) ((N + 15) / 16) * 16 * int8RowBytes(K);
+    }
+
+    /**
+     * Per row of x (M, K): scale = 127 / (max |x| + 1e-7), xq = clip(round_half_even(x * scale),
+     * -127, 127) as int8 (rows of {@link #int8RowBytes} bytes, zero-padded), xscale[m] = scale:
+     * Keras's {@code abs_max_quantize(x, axis=-1)}.
+     */
+    public final void int8QuantizeRows(Tensor xq, Tensor xscale, Tensor x, int M, int K) {
+        checkInt8K("int8QuantizeRows", M, K);
+        Check.holds("int8QuantizeRows", "x", x, (long) M * K);
+        Check.holds("int8QuantizeRows", "xq", xq, (long) M * int8RowBytes(K) / Float.BYTES);
+        Check.holds("int8QuantizeRows", "xscale", xscale, M);
+        int8QuantizeRowsImpl(xq, xscale, x, M, K);
+    }
+
+    /**
+     * y (M, N) = (float) (xq . wq) / (wscale[n] * xscale[m]), the int32 sums exact: Keras's int8
+     * Dense before bias and activation. wq is the kernel packed as sinew.h describes, colsum its
+     * column sums (int32, N rounded up to 16 of them).
+     */
+    public final void int8Gemm(Tensor y, Tensor xq, Tensor xscale, Tensor wq, Tensor wscale, Tensor colsum,
+            int M, int N, int K) {
+        checkInt8K("int8Gemm", M, K);
+        Check.positive("int8Gemm", "N", N);
+        Check.holds("int8Gemm", "y", y, (long) M * N);
+        Check.holds("int8Gemm", "xq", xq, (long) M * int8RowBytes(K) / Float.BYTES);
+        Check.holds("int8Gemm", "xscale", xscale, M);
+        Check.holds("int8Gemm", "wq", wq, int8KernelBytes(K, N) / Float.BYTES);
+        Check.holds("int8Gemm", "wscale", wscale, N);
+        Check.holds("int8Gemm", "colsum", colsum, (N + 15) / 16 * 16L);
+        int8GemmImpl(y, xq, xscale, wq, wscale, colsum, M, N, K);
+    }
+
+    private static void checkInt8K(String op, int M, int K) {
+        Check.positive(op, "M", M);
+        Check.positive(op, "K", K);
+        if (K > INT8_MAX_K) {
+            throw new IllegalArgumentException(op + ": K must be at most " + INT8_MAX_K
+                    + " for exact int32 sums, got " + K);
+        }
+    }
+
+    protected abstract void int8QuantizeRowsImpl(Tensor xq, Tensor xscale, Tensor x, int M, int K);
+
+    protected abstract void int8GemmImpl(Tensor y, Tensor xq, Tensor xscale, Tensor wq, Tensor wscale, Tensor colsum,
+            int M, int N, int K);
+
     @Override
     public String toString() {
         return name();

@@ -504,4 +504,16 @@ public final class NativeBackend extends Backend {
         sinew_h.sinew_transpose(y.segment(), x.segment(), N, t.D(0), t.D(1), t.D(2), t.D(3), t.S(0), t.S(1), t.S(2),
                 t.S(3));
     }
+
+    @Override
+    protected void int8QuantizeRowsImpl(Tensor xq, Tensor xscale, Tensor x, int M, int K) {
+        sinew_h.sinew_int8_quantize_rows(xq.segment(), xscale.segment(), x.segment(), M, K);
+    }
+
+    @Override
+    protected void int8GemmImpl(Tensor y, Tensor xq, Tensor xscale, Tensor wq, Tensor wscale, Tensor colsum,
+            int M, int N, int K) {
+        sinew_h.sinew_int8_gemm(y.segment(), xq.segment(), xscale.segment(), wq.segment(), wscale.segment(),
+                colsum.segment(), M, N, K);
+    }
 }

@@ -1138,4 +1138,43 @@ public final class ReferenceBackend extends Backend {
             }
         }
     }
+
+    // The int8 twins: the same float operations as gemm_int8.c, and the int32 sums in plain loops
+    // over the logical kernel (the packed index spelled out).
+
+    @Override
+    protected void int8QuantizeRowsImpl(Tensor xq, Tensor xscale, Tensor x, int M, int K) {
+        int Kp = int8RowBytes(K);
+        for (int m = 0; m < M; m++) {
+            float amax = 0f;
+            for (int k = 0; k < K; k++) amax = Math.max(amax, Math.abs(x.get((long) m * K + k)));
+            float scale = 127f / (amax + 1e-7f);
+            for (int k = 0; k < Kp; k++) {
+                float q = k < K ? (float) Math.rint(x.get((long) m * K + k) * scale) : 0f; // rint: half to even
+                xq.segment().set(ValueLayout.JAVA_BYTE, (long) m * Kp + k, (byte) Math.min(Math.max(q, -127f), 127f));
+            }
+            xscale.set(m, scale);
+        }
+    }
+
+    @Override
+    protected void int8GemmImpl(Tensor y, Tensor xq, Tensor xscale, Tensor wq, Tensor wscale, Tensor colsum,
+            int M, int N, int K) {
+        int Kp = int8RowBytes(K);
+        for (int m = 0; m < M; m++) {
+            for (int n = 0; n < N; n++) {
+                int sum = 0;
+                for (int k = 0; k < K; k++) {
+                    sum += xq.segment().get(ValueLayout.JAVA_BYTE, (long) m * Kp + k) * int8KernelAt(wq, Kp, k, n);
+                }
+                y.set((long) m * N + n, (float) sum / (wscale.get(n) * xscale.get(m)));
+            }
+        }
+    }
+
+    /** wq[k][n] of a kernel packed as [n / 16][k / 4][n % 16][k % 4] (sinew.h), Kp bytes per unit. */
+    private static byte int8KernelAt(Tensor wq, int Kp, int k, int n) {
+        long at = ((long) (n / 16) * (Kp / 4) + k / 4) * 64 + (n % 16) * 4 + k % 4;
+        return wq.segment().get(ValueLayout.JAVA_BYTE, at);
+    }
 }

@@ -52,6 +52,8 @@ final class Executor {
     private final Tensor[] one = new Tensor[1]; // forward(Tensor)'s argument, without an array per call
     /** Which gates the borrowing call entered as a counted reader, to leave them (see Model.enterRead). */
     int heldGates;
+    /** The int8 kernels (Model.quantize) its layers were made with; null: float. */
+    java.util.Map<dev.sinew.layers.Layer, dev.sinew.layers.Int8Kernel> int8;
 
 
     Executor(Backend backend, List<Layer> layers, int[][] inputs, int[] outputs, List<Shape> inputShapes, boolean training,
@@ -127,6 +129,13 @@ final class Executor {
         space = next;
         capacity = n;
         shards = backend.shards();
+    }
+
+    /** Frees the buffers; the executor must not be used after it. */
+    void free() {
+        memory.close(space);
+        space = null;
+        capacity = 0;
     }
 
     /** Output j of the last forward pass (a buffer of its node's layer). */

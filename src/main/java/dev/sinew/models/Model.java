@@ -5,6 +5,9 @@ import dev.sinew.backend.Backends;
 import dev.sinew.data.Dataset;
 import dev.sinew.layers.Activated;
 import dev.sinew.layers.Augmentation;
+import dev.sinew.layers.Dense;
+import dev.sinew.layers.Int8Dense;
+import dev.sinew.layers.Int8Kernel;
 import dev.sinew.layers.Input;
 import dev.sinew.layers.KerasTensor;
 import dev.sinew.layers.Layer;
@@ -130,6 +133,10 @@ public class Model implements AutoCloseable {
     private final List<RandomCopy> randomCopies = new ArrayList<>();
 
     private record RandomCopy(Layer copy, Layer original, int application) {}
+
+    // After quantize("int8"): each Dense layer's int8 kernel, which inference executors run instead
+    // of the float one (null: a float model). Written under the write side of the gate.
+    private volatile Map<Layer, Int8Kernel> int8;
 
     // The training executor runs the model's own layers; inference runs on executors of copied
     // layers that share the weights, one per concurrent caller, kept in `idle` between calls.
@@ -727,17 +734,21 @@ public class Model implements AutoCloseable {
      */
     private Executor borrow() {
         Executor e;
+        Map<Layer, Int8Kernel> kernels = int8Kernels();
         synchronized (idle) {
-            e = idle.poll();
+            // A view's executors made before the model it reads was quantized run float layers.
+            while ((e = idle.poll()) != null && e.int8 != kernels) e.free();
         }
         if (e != null) return e;
         List<Layer> copies = new ArrayList<>();
         for (Node node : nodes) {
             Layer c = copyOf(node.layer());
             bindLike(c, node.layer(), table, null); // gradient views never written: inference has no backward
-            copies.add(c);
+            Int8Kernel q = kernels == null ? null : kernels.get(node.layer());
+            copies.add(q == null ? c : new Int8Dense((Dense) c, q));
         }
         Executor fresh = new Executor(backend, copies, inputsOf(nodes), outputNodes, inputShapes(), false, memory);
+        fresh.int8 = kernels;
         for (int j = 0; j < outputNodes.length; j++) fresh.batch.setTargetWidth(j, targetWidth(j));
         return fresh;
     }
@@ -813,6 +824,87 @@ public class Model implements AutoCloseable {
                 + "\" (it is built from that model's layers), so it cannot " + what + ": train or change model \"" + owner.name
                 + "\" instead (the view sees its weights as they are at each call), or save this view and load it as a model of"
                 + " its own");
+    }
+
+    /** A quantized model runs its Dense layers in int8 and is inference-only: {@code what} is refused, saying why. */
+    private void requireFloat(String what) {
+        if (int8 == null) return;
+        throw new IllegalStateException("model \"" + name + "\" is quantized (int8) and inference-only, so it cannot " + what
+                + ": train or change the float model before calling quantize(\"int8\")");
+    }
+
+    // ------------------------------------------------------------------ quantization
+
+    /** The quantization modes {@link #quantize} accepts. */
+    public static final List<String> QUANTIZATION_MODES = List.of("int8");
+
+    /**
+     * Keras's {@code model.quantize("int8")}: every {@link Dense} layer (with its activation) then
+     * runs in int8 for inference, the others stay float. Each Dense kernel is quantized per output
+     * unit ({@code scale = 127 / (max|W[:, n]| + 1e-7)}, {@code wq = round(W * scale)} in
+     * [-127, 127]); at each call each input row is quantized the same way, the product summed in
+     * int32 and divided by both scales, then bias and activation are applied in float (see
+     * {@link Int8Dense}). On a CPU with AVX-512 VNNI the product uses {@code vpdpbusd}.
+     *
+     * <p>After it, {@code predict}, {@code predictOnBatch}, {@code evaluate} and
+     * {@code testOnBatch} run the int8 path; {@code compile} still works (for evaluate). The model
+     * is inference-only: {@code fit}, {@code trainOnBatch}, {@code computeGradients},
+     * {@code applyGradients}, {@code setWeights} and {@code loadWeights} throw
+     * {@link IllegalStateException}. {@code getWeights} returns the float weights it was quantized
+     * from; {@code save} records the mode and {@link #load} quantizes again, which gives the same
+     * int8 weights. Quantizing a quantized model again does nothing (Keras skips quantized layers).
+     * A view of this model (a feature extractor built from its layers) runs its layers in int8 too;
+     * a view itself cannot be quantized.
+     *
+     * @param mode "int8"
+     * @throws IllegalArgumentException for any other mode
+     */
+    public void quantize(String mode) {
+        if (mode == null || !QUANTIZATION_MODES.contains(mode)) {
+            throw new IllegalArgumentException("quantize: mode must be one of " + QUANTIZATION_MODES + ", got mode="
+                    + (mode == null ? "null" : "\"" + mode + "\""));
+        }
+        gate.enterWrite();
+        try {
+            checkOpen();
+            requireOwnWeights("be quantized");
+            build();
+            if (int8 != null) return;
+            Map<Layer, Int8Kernel> kernels = new IdentityHashMap<>();
+            Workspace space = memory.open();
+            try {
+                for (Layer l : layers) {
+                    if (!(l instanceof Dense d)) continue;
+                    float[] kernel = table.value(variablesOf(d).getFirst()).toArray();
+                    kernels.put(d, Int8Kernel.quantize(kernel, (int) d.inputShape().size(), d.units(), space));
+                }
+            } catch (RuntimeException | OutOfMemoryError e) {
+                memory.close(space);
+                throw e;
+            }
+            if (kernels.isEmpty()) {
+                memory.close(space);
+                return;
+            }
+            // The idle executors run float layers: drop them; the next call makes int8 ones.
+            synchronized (idle) {
+                for (Executor e : idle) e.free();
+                idle.clear();
+            }
+            int8 = kernels;
+        } finally {
+            gate.exitWrite();
+        }
+    }
+
+    /** The quantization mode of the model ("int8"; a view's: the model's whose weights it reads), or null for float. */
+    public String quantizationMode() {
+        return int8Kernels() == null ? null : "int8";
+    }
+
+    /** The int8 kernels inference runs: this model's, or a view's owner's (its layers are the owner's). */
+    private Map<Layer, Int8Kernel> int8Kernels() {
+        return owner != null ? owner.int8 : int8;
     }
 
     // ------------------------------------------------------------------ compile
@@ -1112,7 +1204,7 @@ public class Model implements AutoCloseable {
     public float[] trainOnBatch(float[][] x, float[][] y) {
         gate.enterWrite();
         try {
-            checkCompiled("trainOnBatch");
+            checkTraining("trainOnBatch");
             int n = loadBatch(trainer, x, y);
             return trainStep(trainer.batch.xs, trainer.batch.targets(), n);
         } finally {
@@ -1127,7 +1219,7 @@ public class Model implements AutoCloseable {
     public float[] trainOnBatch(List<float[][]> xs, List<float[][]> ys) {
         gate.enterWrite();
         try {
-            checkCompiled("trainOnBatch");
+            checkTraining("trainOnBatch");
             int n = loadBatch(trainer, xs, ys);
             return trainStep(trainer.batch.xs, trainer.batch.targets(), n);
         } finally {
@@ -1139,7 +1231,7 @@ public class Model implements AutoCloseable {
     public float[] trainOnBatch(Tensor x, Tensor y) {
         gate.enterWrite();
         try {
-            checkCompiled("trainOnBatch");
+            checkTraining("trainOnBatch");
             int n = checkTensors(x, y);
             trainer.ensureCapacity(n);
             tensorX[0] = x;
@@ -1193,7 +1285,7 @@ public class Model implements AutoCloseable {
     public double computeGradients(float[][] x, float[][] y) {
         gate.enterWrite();
         try {
-            checkCompiled("computeGradients");
+            checkTraining("computeGradients");
             int n = loadBatch(trainer, x, y);
             return forwardBackward(trainer.batch.xs, trainer.batch.targets(), n);
         } finally {
@@ -1205,7 +1297,7 @@ public class Model implements AutoCloseable {
     public double computeGradients(List<float[][]> xs, List<float[][]> ys) {
         gate.enterWrite();
         try {
-            checkCompiled("computeGradients");
+            checkTraining("computeGradients");
             int n = loadBatch(trainer, xs, ys);
             return forwardBackward(trainer.batch.xs, trainer.batch.targets(), n);
         } finally {
@@ -1242,7 +1334,7 @@ public class Model implements AutoCloseable {
     public void applyGradients(List<float[]> gradients) {
         gate.enterWrite();
         try {
-            checkCompiled("applyGradients");
+            checkTraining("applyGradients");
             if (gradients == null || gradients.size() != variables.size()) {
                 throw new IllegalArgumentException("applyGradients expects " + variables.size() + " arrays (getGradients() order), got "
                         + (gradients == null ? "null" : gradients.size()));
@@ -1590,7 +1682,7 @@ public class Model implements AutoCloseable {
      * step holds the model alone; other threads' predictions run between steps.
      */
     public History fit(float[][] x, float[][] y, FitOptions options) {
-        checkCompiled("fit");
+        checkTraining("fit");
         if (options == null) throw new IllegalArgumentException("fit: options are null");
         requireSingle();
         return Trainer.fit(this, new float[][][] {x}, new float[][][] {y}, options);
@@ -1605,7 +1697,7 @@ public class Model implements AutoCloseable {
      * "val_" ones for validation: what callbacks monitor ({@code new EarlyStopping("val_digit_accuracy", 3)}).
      */
     public History fit(List<float[][]> xs, List<float[][]> ys, FitOptions options) {
-        checkCompiled("fit");
+        checkTraining("fit");
         if (options == null) throw new IllegalArgumentException("fit: options are null");
         return Trainer.fit(this, arrays(xs, inputCount(), "xs", "input"), arrays(ys, outputCount(), "ys", "output"), options);
     }
@@ -1766,7 +1858,7 @@ public class Model implements AutoCloseable {
     float trainRows(float[][][] xs, float[][][] ys, int[] index, int from, int to, MetricState[] states) {
         gate.enterWrite();
         try {
-            checkCompiled("fit");
+            checkTraining("fit");
             int n = to - from;
             trainer.ensureCapacity(n);
             trainer.batch.gather(xs, ys, index, from, to);
@@ -2022,6 +2114,7 @@ public class Model implements AutoCloseable {
         gate.enterWrite();
         try {
             requireOwnWeights("set weights");
+            requireFloat("set weights");
             build();
             replace(variables, weights, "setWeights", "(kernel and bias per layer)");
         } finally {
@@ -2069,6 +2162,7 @@ public class Model implements AutoCloseable {
         public void set(Layer l, List<float[]> weights) {
             gate.enterWrite();
             try {
+                requireFloat("set weights");
                 build();
                 replace(variablesOf(l), weights, l.describe() + ".setWeights", "(" + String.join(", ", l.weightNames()) + ")");
             } finally {
@@ -2089,6 +2183,7 @@ public class Model implements AutoCloseable {
         gate.enterWrite();
         try {
             requireOwnWeights("set weights");
+            requireFloat("set weights");
             build();
             List<Tensor> targets = weightViews();
             for (int k = 0; k < targets.size(); k++) targets.get(k).copyFrom(weights.get(k));
@@ -2211,7 +2306,7 @@ public class Model implements AutoCloseable {
      * @throws IOException when the file is unreadable or describes another architecture or optimizer
      */
     public void restoreFrom(Path path) throws IOException {
-        checkCompiled("restoreFrom");
+        checkTraining("restoreFrom");
         try (Model saved = ModelFile.load(path, backend)) {
             TrainingState st = saved.trainingState();
             requireSameWeights(path, saved);
@@ -2261,6 +2356,7 @@ public class Model implements AutoCloseable {
     public void loadWeights(Path path) throws IOException {
         checkOpen();
         requireOwnWeights("load weights");
+        requireFloat("load weights");
         try (Model saved = ModelFile.load(path, backend)) {
             requireSameWeights(path, saved);
             setWeightsAllowingNonFinite(saved.getWeights());
@@ -2317,6 +2413,12 @@ public class Model implements AutoCloseable {
     private void checkOpen() {
         gate.checkOpen();
         if (owner != null && owner.isClosed()) throw ownerClosed(null);
+    }
+
+    /** checkCompiled for a call that trains or changes the weights: a quantized model is inference-only. */
+    private void checkTraining(String what) {
+        checkCompiled(what);
+        requireFloat("use " + what);
     }
 
     private void checkCompiled(String what) {

@@ -61,6 +61,8 @@ final class ModelFile {
         } else {
             functionalLayers(model, inner);
         }
+        // Sinew's own key: the weights saved are the float ones; load quantizes them again (same int8 weights).
+        if (model.quantizationMode() != null) inner.put("quantization", model.quantizationMode());
         config.put("config", inner);
         if (model.isCompiled() && full) config.put("compile_config", compileConfig(model));
 

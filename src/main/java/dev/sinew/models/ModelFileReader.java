@@ -112,6 +112,7 @@ final class ModelFileReader {
             }
             // Version 1 files have no training state: the optimizer starts afresh, as it did then.
             if (version >= 2) readTrainingState(model);
+            if (inner.get("quantization") != null) model.quantize(string(inner.get("quantization"), "\"quantization\""));
             return model;
         } catch (IOException | RuntimeException | StackOverflowError e) {
             if (model != null) model.close();

@@ -2724,4 +2724,86 @@ public class sinew_h {
             throw new AssertionError("should not reach here", ex$);
         }
     }
+
+    private static class sinew_int8_quantize_rows {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_int8_quantize_rows");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_int8_quantize_rows$descriptor() {
+        return sinew_int8_quantize_rows.DESC;
+    }
+
+    public static MethodHandle sinew_int8_quantize_rows$handle() {
+        return sinew_int8_quantize_rows.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_int8_quantize_rows(int8_t *xq, float *xscale, const float *x, int M, int K)
+     * }
+     */
+    public static void sinew_int8_quantize_rows(MemorySegment xq, MemorySegment xscale, MemorySegment x, int M, int K) {
+        var mh$ = sinew_int8_quantize_rows.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_int8_quantize_rows", xq, xscale, x, M, K);
+            }
+            mh$.invokeExact(xq, xscale, x, M, K);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sinew_int8_gemm {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_POINTER,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT
+        );
+        public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_int8_gemm");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor sinew_int8_gemm$descriptor() {
+        return sinew_int8_gemm.DESC;
+    }
+
+    public static MethodHandle sinew_int8_gemm$handle() {
+        return sinew_int8_gemm.HANDLE;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sinew_int8_gemm(float *y, const int8_t *xq, const float *xscale, const int8_t *wq, const float *wscale, const int32_t *colsum, int M, int N, int K)
+     * }
+     */
+    public static void sinew_int8_gemm(MemorySegment y, MemorySegment xq, MemorySegment xscale, MemorySegment wq, MemorySegment wscale, MemorySegment colsum, int M, int N, int K) {
+        var mh$ = sinew_int8_gemm.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sinew_int8_gemm", y, xq, xscale, wq, wscale, colsum, M, N, K);
+            }
+            mh$.invokeExact(y, xq, xscale, wq, wscale, colsum, M, N, K);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
 }

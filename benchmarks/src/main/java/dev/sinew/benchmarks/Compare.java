@@ -48,16 +48,23 @@ public final class Compare {
             w5 = secondsPerEpoch(resnet, data, 128, 10, w5Steps, 469);
         }
 
-        double w3;
-        try (Sequential mlp = Networks.notebookMlp(1)) {
+        // W3, and W3 after quantize("int8") (same weights): timed in turn each round, so that a busy
+        // machine slows both alike; best of 6 each.
+        double w3, w3Int8;
+        try (Sequential mlp = Networks.notebookMlp(1); Sequential int8 = Networks.notebookMlp(1)) {
+            int8.quantize("int8");
             Dataset test = data.test();
-            double best = Double.MAX_VALUE;
+            double best = Double.MAX_VALUE, bestInt8 = Double.MAX_VALUE;
             for (int r = 0; r < 6; r++) {
                 long t = System.nanoTime();
                 mlp.predict(test.x(), 1000);
                 best = Math.min(best, (System.nanoTime() - t) / 1e9);
+                t = System.nanoTime();
+                int8.predict(test.x(), 1000);
+                bestInt8 = Math.min(bestInt8, (System.nanoTime() - t) / 1e9);
             }
             w3 = test.size() / best;
+            w3Int8 = test.size() / bestInt8;
         }
 
         double w4;
@@ -89,8 +96,8 @@ public final class Compare {
         System.out.println(String.format(Locale.ROOT, "{\"library\": \"Sinew\", \"threads\": %d, \"data\": \"%s\","
                 + " \"w1_s_per_epoch\": %.4f, \"w1a_s_per_epoch\": %.4f, \"w1_warm_s_per_epoch\": %.4f, \"w1a_warm_s_per_epoch\": %.4f,"
                 + " \"w2_s_per_epoch\": %.3f, \"w3_images_per_s\": %.1f, \"w4_us_per_step\": %.2f,"
-                + " \"w5_s_per_epoch\": %.2f, \"sgemm_ceiling_gflops\": %.1f}", NativeBackend.threads(), data.source(), w1[0], w1a[0],
-                w1[1], w1a[1], w2, w3, w4, w5, ceiling));
+                + " \"w5_s_per_epoch\": %.2f, \"sgemm_ceiling_gflops\": %.1f, \"w3_int8_images_per_s\": %.1f}", NativeBackend.threads(),
+                data.source(), w1[0], w1a[0], w1[1], w1a[1], w2, w3, w4, w5, ceiling, w3Int8));
     }
 
     /**
