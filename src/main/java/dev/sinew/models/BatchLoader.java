@@ -156,11 +156,25 @@ final class BatchLoader {
         nonFinite[s] = backend.countNonFinite(part, (long) (b - a) * w);
     }
 
+    /**
+     * {@link #checkAllFinite(float[][], String)} for a whole data set (fit's one check before
+     * training), split over the cores: 60,000 x 784 floats took one thread ~30 ms per fit.
+     * Each shard finds its first bad value; the first shard with one names it.
+     */
+    static void checkAllFinite(Backend backend, float[][] rows, String what) {
+        int[][] found = new int[Math.max(1, backend.shards())][];
+        long width = rows.length == 0 ? 0 : rows[0].length;
+        backend.forEachShard(rows.length, Backend.memoryPass(rows.length, width), (s, from, to) -> found[s] = Rows.firstNonFinite(rows, from, to));
+        for (int[] at : found) if (at != null) throw nonFinite(rows, at, what);
+    }
+
     static void checkAllFinite(float[][] rows, String what) {
-        int[] at = Rows.firstNonFinite(rows);
-        if (at != null) {
-            throw new IllegalArgumentException(what + " contains a non-finite value (" + rows[at[0]][at[1]] + " at row "
-                    + at[0] + ", column " + at[1] + "); clean or impute the data first");
-        }
+        int[] at = Rows.firstNonFinite(rows, 0, rows.length);
+        if (at != null) throw nonFinite(rows, at, what);
+    }
+
+    private static IllegalArgumentException nonFinite(float[][] rows, int[] at, String what) {
+        return new IllegalArgumentException(what + " contains a non-finite value (" + rows[at[0]][at[1]] + " at row "
+                + at[0] + ", column " + at[1] + "); clean or impute the data first");
     }
 }

@@ -1904,8 +1904,8 @@ public class Model implements AutoCloseable {
         } else {
             n = checkAll(xs, ys, xName, yName);
         }
-        for (int k = 0; k < xs.length; k++) BatchLoader.checkAllFinite(xs[k], indexed(xName, k, xs.length));
-        for (int j = 0; j < ys.length; j++) BatchLoader.checkAllFinite(ys[j], indexed(yName, j, ys.length));
+        for (int k = 0; k < xs.length; k++) BatchLoader.checkAllFinite(backend, xs[k], indexed(xName, k, xs.length));
+        for (int j = 0; j < ys.length; j++) BatchLoader.checkAllFinite(backend, ys[j], indexed(yName, j, ys.length));
         for (int j = 0; j < ys.length; j++) losses.get(j).checkTargets(ys[j], outputWidth(j), indexed(yName, j, ys.length));
         return n;
     }
@@ -2418,7 +2418,7 @@ public class Model implements AutoCloseable {
     /** checkCompiled for a call that trains or changes the weights: a quantized model is inference-only. */
     private void checkTraining(String what) {
         checkCompiled(what);
-        requireFloat("use " + what);
+        if (int8 != null) requireFloat("use " + what); // (the message only when needed: a step must not allocate)
     }
 
     private void checkCompiled(String what) {

@@ -33,7 +33,12 @@ public final class Rows {
 
     /** The first (row, column) of a NaN or infinite value, or null when all are finite. */
     public static int[] firstNonFinite(float[][] rows) {
-        for (int r = 0; r < rows.length; r++) {
+        return firstNonFinite(rows, 0, rows.length);
+    }
+
+    /** The first (row, column) of a NaN or infinite value in rows [from, to), or null when all are finite. */
+    public static int[] firstNonFinite(float[][] rows, int from, int to) {
+        for (int r = from; r < to; r++) {
             for (int c = 0; c < rows[r].length; c++) {
                 if (!Float.isFinite(rows[r][c])) {
                     return new int[] {r, c};

@@ -102,6 +102,14 @@ class BadInputTest {
         big[120_001][0] = Float.NEGATIVE_INFINITY;
         rejects(IllegalArgumentException.class, () -> net.predict(big, 150_000), "x contains a non-finite value",
                 "row 120001, column 0");
+        // fit checks the whole data set once, split over the threads: the first bad value is named.
+        float[][] bigY = new float[150_000][1];
+        rejects(IllegalArgumentException.class, () -> net.fit(new dev.sinew.data.Dataset(big, bigY), FitOptions.builder().verbose(0).build()),
+                "x contains a non-finite value", "row 120001, column 0");
+        big[90_000][1] = Float.NaN;
+        big[20][0] = Float.POSITIVE_INFINITY;
+        rejects(IllegalArgumentException.class, () -> net.fit(new dev.sinew.data.Dataset(big, bigY), FitOptions.builder().verbose(0).build()),
+                "x contains a non-finite value", "row 20, column 0");
         rejects(IllegalArgumentException.class,
                 () -> net.trainOnBatch(x, new float[][] {{1}, {Float.POSITIVE_INFINITY}, {0}}),
                 "y contains a non-finite value", "row 1");
