@@ -533,7 +533,10 @@ public abstract class Backend {
      * of a stride-1 convolution's input gradient (see {@link Window#transposed}).
      */
     public final void flipKernel(Tensor kt, Tensor kernel, int KH, int KW, int C, int F) {
-        for (int v : new int[] {KH, KW, C, F}) Check.positive("flipKernel", "size", v);
+        Check.positive("flipKernel", "KH", KH); // (one by one: an array of them was allocated every step)
+        Check.positive("flipKernel", "KW", KW);
+        Check.positive("flipKernel", "C", C);
+        Check.positive("flipKernel", "F", F);
         long n = (long) KH * KW * C * F;
         Check.holds("flipKernel", "kt", kt, n);
         Check.holds("flipKernel", "kernel", kernel, n);
@@ -1016,14 +1019,22 @@ public abstract class Backend {
 
     // A size as the product of dimensions; one too large for a long is no tensor's, and must not
     // wrap around to a small number that some buffer holds.
-    private static long product(String op, long... dims) {
-        long p = 1;
+    /** a x b x c, or an error naming op when it is beyond a long (no varargs: checks run every step, and must not allocate). */
+    private static long product(String op, long a, long b, long c) {
         try {
-            for (long d : dims) p = Math.multiplyExact(p, d);
+            return Math.multiplyExact(Math.multiplyExact(a, b), c);
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException(op + ": sizes " + java.util.Arrays.toString(dims) + " multiply beyond a long");
+            throw new IllegalArgumentException(op + ": sizes [" + a + ", " + b + ", " + c + "] multiply beyond a long");
         }
-        return p;
+    }
+
+    /** a x b x c x d, or an error naming op when it is beyond a long. */
+    private static long product(String op, long a, long b, long c, long d) {
+        try {
+            return Math.multiplyExact(Math.multiplyExact(Math.multiplyExact(a, b), c), d);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(op + ": sizes [" + a + ", " + b + ", " + c + ", " + d + "] multiply beyond a long");
+        }
     }
 
     /** Transposes each of N samples as {@code t} says (see {@link Transpose}). y must not be x. */
