@@ -54,8 +54,9 @@ public final class Cpu {
         return decode(sinew_h.sinew_cpu_enable(bits));
     }
 
-    static boolean has(Feature f) {
-        return (sinew_h.sinew_cpu_enabled() & f.bit) != 0;
+    /** Whether this CPU has {@code f}, enabled or not (a kernel's routing may depend on it; it never changes). */
+    static boolean supports(Feature f) {
+        return (sinew_h.sinew_cpu_supported() & f.bit) != 0;
     }
 
     private static Set<Feature> decode(int bits) {

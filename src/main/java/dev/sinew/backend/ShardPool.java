@@ -14,9 +14,10 @@ import java.util.concurrent.locks.LockSupport;
  * gives every core a whole chain (im2col, GEMM, bias + activation, pooling) on its own images.
  *
  * <p>A hand-over costs a few microseconds: a worker spins briefly for the next shard (yielding
- * now and then) before it parks. One batch at a time uses the pool; a second caller meanwhile (another model training in
- * another thread) runs its shards itself, one after the other, with the same results: the split
- * depends only on the row count and the shard count, never on who runs the shards.
+ * now and then) before it parks. One batch at a time uses the pool; a second caller meanwhile
+ * (another model training in another thread) runs its shards itself, one after the other, with
+ * the same results: the split depends only on the row count and the shard count, never on who
+ * runs the shards.
  * {@link #insideShard()} tells code running in a shard (a GEMM inside a layer's shard) not to
  * split again, whether the shard runs on a worker or on its caller, in parallel or in turn.
  */

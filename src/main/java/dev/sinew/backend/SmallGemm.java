@@ -1,7 +1,5 @@
 package dev.sinew.backend;
 
-import dev.sinew.nativ.sinew_h;
-
 /**
  * Which matrix products go to libsinew's own small GEMM ({@code sinew_sgemm_small},
  * {@code native/src/gemm_small.c}) instead of OpenBLAS's {@code cblas_sgemm}: only the shapes where
@@ -11,7 +9,7 @@ import dev.sinew.nativ.sinew_h;
  */
 final class SmallGemm {
     /** libsinew is built for x86-64-v3; elsewhere its small GEMM is a plain loop, never routed to. */
-    private static final boolean AVAILABLE = (sinew_h.sinew_cpu_supported() & Cpu.Feature.AVX2.bit) != 0;
+    private static final boolean AVAILABLE = Cpu.supports(Cpu.Feature.AVX2);
 
     private SmallGemm() {}
 

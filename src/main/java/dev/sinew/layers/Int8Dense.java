@@ -1,6 +1,5 @@
 package dev.sinew.layers;
 
-import dev.sinew.activations.Activation;
 import dev.sinew.backend.Backend;
 import dev.sinew.backend.Backend.ShardTask;
 import dev.sinew.tensor.Shape;
@@ -57,7 +56,7 @@ public final class Int8Dense extends Layer {
     @Override
     public Tensor forward(Tensor x, int n, boolean training) {
         this.x = x;
-        backend.forEachShard(n, 2L * n * in * units, forwardShard);
+        backend.forEachShard(n, dense.work(n), forwardShard); // split as the float Dense splits
         return y;
     }
 
@@ -67,8 +66,7 @@ public final class Int8Dense extends Layer {
         Tensor ys = y.fromRow(from, units), qs = xq.fromRow(from, rowFloats), ss = xscale.fromRow(from, 1);
         backend.int8QuantizeRows(qs, ss, x.fromRow(from, in), m, in);
         backend.int8Gemm(ys, qs, ss, kernel.wq(), kernel.scale(), kernel.colsum(), m, units, in);
-        Activation act = dense.activation();
-        if (dense.bias != null || act != Activation.LINEAR) backend.biasActivation(ys, ys, dense.bias, m, units, act);
+        dense.biasActivation(ys, null, m, units); // the float layer's own step (no z kept: inference)
     }
 
     @Override

@@ -819,17 +819,30 @@ public class Model implements AutoCloseable {
 
     /** Views read another model's weights and never change them: {@code what} is refused, saying why. */
     private void requireOwnWeights(String what) {
+        requireOwnWeights(what, "");
+    }
+
+    /**
+     * {@link #requireOwnWeights(String)} of {@code verb + what}, joined only when it is refused:
+     * the checks of every training step pass here, and a step must not allocate.
+     */
+    private void requireOwnWeights(String verb, String what) {
         if (owner == null) return;
         throw new IllegalStateException("model \"" + name + "\" is an inference-only view of the weights of model \"" + owner.name
-                + "\" (it is built from that model's layers), so it cannot " + what + ": train or change model \"" + owner.name
+                + "\" (it is built from that model's layers), so it cannot " + verb + what + ": train or change model \"" + owner.name
                 + "\" instead (the view sees its weights as they are at each call), or save this view and load it as a model of"
                 + " its own");
     }
 
     /** A quantized model runs its Dense layers in int8 and is inference-only: {@code what} is refused, saying why. */
     private void requireFloat(String what) {
+        requireFloat(what, "");
+    }
+
+    /** {@link #requireFloat(String)} of {@code verb + what}, joined only when it is refused (see requireOwnWeights). */
+    private void requireFloat(String verb, String what) {
         if (int8 == null) return;
-        throw new IllegalStateException("model \"" + name + "\" is quantized (int8) and inference-only, so it cannot " + what
+        throw new IllegalStateException("model \"" + name + "\" is quantized (int8) and inference-only, so it cannot " + verb + what
                 + ": train or change the float model before calling quantize(\"int8\")");
     }
 
@@ -2418,12 +2431,12 @@ public class Model implements AutoCloseable {
     /** checkCompiled for a call that trains or changes the weights: a quantized model is inference-only. */
     private void checkTraining(String what) {
         checkCompiled(what);
-        if (int8 != null) requireFloat("use " + what); // (the message only when needed: a step must not allocate)
+        requireFloat("use ", what);
     }
 
     private void checkCompiled(String what) {
         checkOpen();
-        if (owner != null) requireOwnWeights("use " + what); // (the message is built only when it is needed: a step must not allocate)
+        requireOwnWeights("use ", what);
         if (loss == null) {
             throw new IllegalStateException("model \"" + name + "\" must be compiled before " + what
                     + ": call compile(loss, optimizer, metrics...)");
