@@ -370,8 +370,10 @@ public final class NativeBackend extends Backend {
 
     @Override
     protected void conv2dImpl(Tensor y, Tensor xp, Tensor kernel, int N, Window g, int F) {
+        // The framed rows that hold the image: padWindows wrote zeros above and below them.
+        int r0 = Math.max(0, g.PT()), r1 = Math.min(g.framedH(), g.PT() + g.H());
         sinew_h.sinew_conv2d(y.segment(), xp.segment(), kernel.segment(), N, g.framedH(), g.framedW(), g.C(), g.KH(), g.KW(),
-                g.SH(), g.SW(), g.OH(), g.OW(), F);
+                g.SH(), g.SW(), g.OH(), g.OW(), F, r0, r1);
     }
 
     @Override

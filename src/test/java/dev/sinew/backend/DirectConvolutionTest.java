@@ -118,6 +118,46 @@ class DirectConvolutionTest {
         }
     }
 
+    /**
+     * The native kernel skips the kernel rows that read only the frame's zero rows. That must give
+     * the full sum's bits, not merely close values: the same kernel told that every framed row
+     * holds data (R0 = 0, R1 = the frame's height) is the full sum. Forward frames and the input
+     * gradient's deeper ones (KH - 1 rows of zeros above and below).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("geometries")
+    void skippingTheFramesZeroRowsKeepsTheFullSumsBits(Geometry c) {
+        Window g = c.window();
+        SplittableRandom rng = new SplittableRandom(13);
+        long rows = (long) c.N() * g.positions();
+        float[] x = uniform(rng, (int) (c.N() * g.inputSize()), -1, 1);
+        float[] k = uniform(rng, g.patchSize() * c.F(), -1, 1);
+        assertSameBitsAsTheFullSum(c + " forward", g, c.N(), c.F(), x, k, rows * c.F());
+        if (c.S() == 1 && c.C() % 8 == 0) {
+            Window t = g.transposed(c.F());
+            float[] dy = uniform(rng, (int) (rows * c.F()), -1, 1);
+            float[] kt = uniform(rng, t.patchSize() * c.C(), -1, 1);
+            assertSameBitsAsTheFullSum(c + " input gradient", t, c.N(), c.C(), dy, kt, (long) c.N() * t.positions() * c.C());
+        }
+    }
+
+    private static void assertSameBitsAsTheFullSum(String what, Window g, int N, int F, float[] x, float[] k, long outputs) {
+        Backend nb = Backends.nativeBackend();
+        try (Tensor xt = Tensor.of(x, x.length); Tensor kt = Tensor.of(k, k.length); Tensor xp = Tensor.zeros((int) (N * g.framedSize()));
+                Tensor y = Tensor.zeros((int) outputs); Tensor full = Tensor.zeros((int) outputs)) {
+            nb.padWindows(xp, xt, N, g);
+            nb.conv2d(y, xp, kt, N, g, F);
+            dev.sinew.nativ.sinew_h.sinew_conv2d(full.segment(), xp.segment(), kt.segment(), N, g.framedH(), g.framedW(), g.C(),
+                    g.KH(), g.KW(), g.SH(), g.SW(), g.OH(), g.OW(), F, 0, g.framedH());
+            float[] a = y.toArray(), b = full.toArray();
+            for (int i = 0; i < a.length; i++) {
+                if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) {
+                    throw new AssertionError(what + ": output " + i + " is " + a[i] + " with the frame rows skipped, " + b[i] + " without");
+                }
+            }
+        }
+    }
+
     static String name(Backend b) {
         return b.getClass().getSimpleName();
     }
