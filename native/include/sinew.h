@@ -223,9 +223,10 @@ void sinew_flip_kernel(float *kt, const float *k, int KH, int KW, int C, int F);
 void sinew_maxpool_forward(float *y, int32_t *argmax, const float *x, int N, int H, int W, int C,
                            int KH, int KW, int SH, int SW, int PT, int PL, int OH, int OW);
 
-/* dx = 0, then each dy added at its argmax. */
+/* dx = 0, then each dy added at its argmax. The window (KH, KW, SH, SW, PT, PL) is the forward's:
+ * 2x2 windows of stride 2 that tile the image are written in one pass. */
 void sinew_maxpool_backward(float *dx, const float *dy, const int32_t *argmax, int N, int H, int W,
-                            int C, int OH, int OW);
+                            int C, int KH, int KW, int SH, int SW, int PT, int PL, int OH, int OW);
 
 /* Average pooling; a window's mean is over its pixels inside the image (padding not counted, as
  * Keras). */

@@ -62,8 +62,48 @@ void sinew_maxpool_forward(float *restrict y, int32_t *restrict argmax, const fl
     }
 }
 
+/* The 2x2, stride-2 windows of the notebook CNN's pooling tile the image (all but an odd last row
+ * and column): each window's four pixels are written at once, dy at the argmax and 0 elsewhere,
+ * channels in vectors, instead of zeroing dx and then scattering dy one value at a time. 2.2-2.5x
+ * faster on the CNN's 26x26x32 and 11x11x64 (measured alone, per 32 images). v + 0 makes a -0
+ * gradient +0, as the general loop's 0 + v does: the same bits either way. */
+static void maxpool_backward_2x2(float *restrict dx, const float *restrict dy, const int32_t *restrict argmax, int N,
+                                 int H, int W, int C, int OH, int OW) {
+    const int64_t per = (int64_t)OH * OW * C, image = (int64_t)H * W * C;
+    const size_t rest = sizeof(float) * (size_t)C * (W - 2 * OW); /* the odd last column, if any */
+    for (int n = 0; n < N; n++) {
+        float *dxn = dx + n * image;
+        for (int oh = 0; oh < OH; oh++) {
+            for (int ow = 0; ow < OW; ow++) {
+                const int64_t o = n * per + ((int64_t)oh * OW + ow) * C;
+                const float *g = dy + o;
+                const int32_t *at = argmax + o;
+                const int32_t b0 = (int32_t)(((int64_t)2 * oh * W + 2 * ow) * C), b1 = b0 + C, b2 = b0 + W * C, b3 = b2 + C;
+                float *d0 = dxn + b0, *d1 = dxn + b1, *d2 = dxn + b2, *d3 = dxn + b3;
+                for (int c = 0; c < C; c++) {
+                    const int32_t a = at[c];
+                    const float v = g[c] + 0.0f;
+                    d0[c] = a == b0 + c ? v : 0.0f;
+                    d1[c] = a == b1 + c ? v : 0.0f;
+                    d2[c] = a == b2 + c ? v : 0.0f;
+                    d3[c] = a == b3 + c ? v : 0.0f;
+                }
+            }
+            if (rest) {
+                memset(dxn + ((int64_t)2 * oh * W + 2 * OW) * C, 0, rest);
+                memset(dxn + ((int64_t)(2 * oh + 1) * W + 2 * OW) * C, 0, rest);
+            }
+        }
+        if (H > 2 * OH) memset(dxn + (int64_t)2 * OH * W * C, 0, sizeof(float) * (size_t)(H - 2 * OH) * W * C);
+    }
+}
+
 void sinew_maxpool_backward(float *restrict dx, const float *restrict dy, const int32_t *restrict argmax, int N, int H, int W,
-                            int C, int OH, int OW) {
+                            int C, int KH, int KW, int SH, int SW, int PT, int PL, int OH, int OW) {
+    if (KH == 2 && KW == 2 && SH == 2 && SW == 2 && PT == 0 && PL == 0 && 2 * OH <= H && 2 * OW <= W) {
+        maxpool_backward_2x2(dx, dy, argmax, N, H, W, C, OH, OW);
+        return;
+    }
     memset(dx, 0, sizeof(float) * (size_t)N * H * W * C);
     const int64_t per = (int64_t)OH * OW * C, image = (int64_t)H * W * C;
     for (int n = 0; n < N; n++) {

@@ -408,8 +408,8 @@ public final class NativeBackend extends Backend {
 
     @Override
     protected void maxPoolBackwardImpl(Tensor dx, Tensor dy, Tensor argmax, int N, Window g) {
-        sinew_h.sinew_maxpool_backward(dx.segment(), dy.segment(), argmax.segment(), N, g.H(), g.W(), g.C(), g.OH(),
-                g.OW());
+        sinew_h.sinew_maxpool_backward(dx.segment(), dy.segment(), argmax.segment(), N, g.H(), g.W(), g.C(), g.KH(),
+                g.KW(), g.SH(), g.SW(), g.PT(), g.PL(), g.OH(), g.OW());
     }
 
     @Override

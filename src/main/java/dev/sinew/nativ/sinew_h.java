@@ -1372,6 +1372,12 @@ public class sinew_h {
             sinew_h.C_INT,
             sinew_h.C_INT,
             sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
             sinew_h.C_INT
         );
         public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_maxpool_backward");
@@ -1388,16 +1394,16 @@ public class sinew_h {
 
     /**
      * {@snippet lang=c :
-     * void sinew_maxpool_backward(float *dx, const float *dy, const int32_t *argmax, int N, int H, int W, int C, int OH, int OW)
+     * void sinew_maxpool_backward(float *dx, const float *dy, const int32_t *argmax, int N, int H, int W, int C, int KH, int KW, int SH, int SW, int PT, int PL, int OH, int OW)
      * }
      */
-    public static void sinew_maxpool_backward(MemorySegment dx, MemorySegment dy, MemorySegment argmax, int N, int H, int W, int C, int OH, int OW) {
+    public static void sinew_maxpool_backward(MemorySegment dx, MemorySegment dy, MemorySegment argmax, int N, int H, int W, int C, int KH, int KW, int SH, int SW, int PT, int PL, int OH, int OW) {
         var mh$ = sinew_maxpool_backward.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("sinew_maxpool_backward", dx, dy, argmax, N, H, W, C, OH, OW);
+                traceDowncall("sinew_maxpool_backward", dx, dy, argmax, N, H, W, C, KH, KW, SH, SW, PT, PL, OH, OW);
             }
-            mh$.invokeExact(dx, dy, argmax, N, H, W, C, OH, OW);
+            mh$.invokeExact(dx, dy, argmax, N, H, W, C, KH, KW, SH, SW, PT, PL, OH, OW);
         } catch (Error | RuntimeException ex) {
             throw ex;
         } catch (Throwable ex$) {
