@@ -25,6 +25,7 @@ public final class Dense extends KernelLayer {
     private final int units;
 
     private int in;
+    private boolean kernelTrainable = true;
     // y (capacity, units): the activations, kept for backward; z likewise for gelu, silu, hard_silu
     // and mish, whose derivative is no function of y; dx (capacity, in).
 
@@ -69,6 +70,22 @@ public final class Dense extends KernelLayer {
         return kernelAndBias(Shape.of(in, units), units);
     }
 
+    /** The kernel is trainable unless {@link #freezeKernel()} was called; the bias always is. */
+    @Override
+    public List<Boolean> weightTrainable() {
+        return useBias ? List.of(kernelTrainable, true) : List.of(kernelTrainable);
+    }
+
+    /**
+     * Makes the kernel non-trainable, as Keras's {@code quantize("int8")} does with the int8 kernel
+     * that replaces it (the bias stays trainable). {@code Model.quantize} calls it and then lays the
+     * model's weights out again; a model lays them out when it is built, so on a layer of a built
+     * model only that call takes effect.
+     */
+    public void freezeKernel() {
+        kernelTrainable = false;
+    }
+
     @Override
     public Map<String, Object> getConfig() {
         Map<String, Object> c = super.getConfig();
@@ -108,7 +125,7 @@ public final class Dense extends KernelLayer {
         int m = to - from;
         Tensor dz = dy.fromRow(from, units);
         activationBackward(dz, preActivation(from, units), y.fromRow(from, units), m, units);
-        backend.gemm(true, false, in, units, m, 1f, x.fromRow(from, in), dz, 0f, dKernel(s));
+        if (kernelTrainable) backend.gemm(true, false, in, units, m, 1f, x.fromRow(from, in), dz, 0f, dKernel(s));
         biasGradient(s, dz, m, units);
         if (needInputGradient) backend.gemm(false, true, m, in, units, 1f, dz, kernel, 0f, dx.fromRow(from, in));
     }

@@ -57,6 +57,22 @@ public record Int8Kernel(Tensor wq, Tensor scale, Tensor colsum, int in, int uni
         return ((long) (n / 16) * (kp / 4) + k / 4) * 64 + (n % 16) * 4 + k % 4;
     }
 
+    /**
+     * Writes Keras's dequantized kernel {@code Wd[k][n] = wq[k][n] / scale[n]} ({@code in x units},
+     * row-major, a float division as {@code ops.divide}) into {@code into}: what the input gradient
+     * of training after quantize multiplies by.
+     */
+    public void dequantize(Tensor into) {
+        if (into.size() < (long) in * units) {
+            throw new IllegalArgumentException("Int8Kernel.dequantize: needs room for " + in + " x " + units + " values, got "
+                    + into.size());
+        }
+        for (int n = 0; n < units; n++) {
+            float s = scale.get(n);
+            for (int k = 0; k < in; k++) into.set((long) k * units + n, at(k, n) / s);
+        }
+    }
+
     /** wq[k][n], the quantized weight. */
     public byte at(int k, int n) {
         return wq.segment().get(ValueLayout.JAVA_BYTE, packedIndex(Backend.int8RowBytes(in), k, n));

@@ -131,6 +131,8 @@ public class Model implements AutoCloseable {
     // Such copies of layers that draw random numbers (Dropout, augmentation): before each training
     // forward each takes the original's step and a seed derived from its own (Layer.followRandomState).
     private final List<RandomCopy> randomCopies = new ArrayList<>();
+    private Workspace tableSpace; // the table's memory
+    private final List<Workspace> copySpaces = new ArrayList<>(); // those copies' gradients
 
     private record RandomCopy(Layer copy, Layer original, int application) {}
 
@@ -579,36 +581,54 @@ public class Model implements AutoCloseable {
                         + l.describe() + "; one model holds at most " + Integer.MAX_VALUE);
             }
         }
-        List<ParameterTable.Spec> specs = new ArrayList<>();
-        for (Layer l : layers) {
-            List<Shape> shapes = l.weightShapes();
-            for (int i = 0; i < shapes.size(); i++) {
-                specs.add(new ParameterTable.Spec(l.name(), l.weightNames().get(i), shapes.get(i), l.weightTrainable().get(i)));
-            }
-        }
-        ParameterTable t = ParameterTable.allocate(memory.open(), specs);
+        Workspace space = memory.open();
+        ParameterTable t = ParameterTable.allocate(space, specs(Map.of()));
         SplittableRandom rng = new SplittableRandom(seed);
         for (Layer l : layers) bindLike(l, l, t, null);
         for (Layer l : layers) l.initializeWeights(rng);
         nodes = graph();
         if (outputNodes == null) outputNodes = new int[] {nodes.size() - 1};
+        trainer = trainer(t, null);
+        tableSpace = space;
+        variables = t.variables();
+        table = t; // last: the volatile write publishes a fully built model to inference threads
+    }
+
+    /** What each layer declares about its weights, in Keras order; the kernels of {@code frozen} (Dense layers) not trainable. */
+    private List<ParameterTable.Spec> specs(Map<Layer, ?> frozen) {
+        List<ParameterTable.Spec> specs = new ArrayList<>();
+        for (Layer l : layers) {
+            List<Shape> shapes = l.weightShapes();
+            for (int i = 0; i < shapes.size(); i++) {
+                boolean trainable = l.weightTrainable().get(i) && !(i == 0 && frozen.containsKey(l));
+                specs.add(new ParameterTable.Spec(l.name(), l.weightNames().get(i), shapes.get(i), trainable));
+            }
+        }
+        return specs;
+    }
+
+    /**
+     * The training executor over table {@code t}: the model's own layers at each layer's first
+     * application, bound copies at later ones (gradients of their own, added in after backward);
+     * with {@code kernels}, each quantized Dense runs as a trainable {@link Int8Dense}.
+     */
+    private Executor trainer(ParameterTable t, Map<Layer, Int8Kernel> kernels) {
         List<Layer> instances = new ArrayList<>();
         Map<Layer, Integer> applications = new IdentityHashMap<>();
         for (Node node : nodes) {
-            Layer l = node.layer();
+            Layer l = node.layer(), run = l;
             int application = applications.merge(l, 1, Integer::sum) - 1;
-            if (application == 0) {
-                instances.add(l);
-                continue;
+            if (application > 0) {
+                run = copyOf(l);
+                Workspace scratch = memory.open();
+                copySpaces.add(scratch);
+                bindLike(run, l, t, scratch);
+                if (l.rngState().length > 0) randomCopies.add(new RandomCopy(run, l, application));
             }
-            Layer c = copyOf(l);
-            bindLike(c, l, t, memory.open());
-            if (l.rngState().length > 0) randomCopies.add(new RandomCopy(c, l, application));
-            instances.add(c);
+            Int8Kernel q = kernels == null ? null : kernels.get(l);
+            instances.add(q == null ? run : Int8Dense.forTraining((Dense) run, q));
         }
-        trainer = new Executor(backend, instances, inputsOf(nodes), outputNodes, inputShapes(), true, memory);
-        variables = t.variables();
-        table = t; // last: the volatile write publishes a fully built model to inference threads
+        return new Executor(backend, instances, inputsOf(nodes), outputNodes, inputShapes(), true, memory);
     }
 
     /**
@@ -768,12 +788,28 @@ public class Model implements AutoCloseable {
         ensureBuilt();
         int held = enterRead();
         try {
+            followOwner();
             Executor e = borrow();
             e.heldGates = held;
             return e;
         } catch (RuntimeException | Error t) {
             exitRead(held);
             throw t;
+        }
+    }
+
+    /**
+     * A view whose model laid its weights out again (quantize makes kernels non-trainable) reads
+     * them where they are now. The caller reads under the owner's gate, so the layout is stable.
+     */
+    private void followOwner() {
+        if (owner == null || table == owner.table) return;
+        synchronized (idle) {
+            if (table == owner.table) return;
+            List<Variable> vs = new ArrayList<>();
+            for (Layer l : layers) vs.addAll(owner.variablesOf(l));
+            variables = List.copyOf(vs);
+            table = owner.table; // last, as in view()
         }
     }
 
@@ -834,16 +870,22 @@ public class Model implements AutoCloseable {
                 + " its own");
     }
 
-    /** A quantized model runs its Dense layers in int8 and is inference-only: {@code what} is refused, saying why. */
-    private void requireFloat(String what) {
-        requireFloat(what, "");
-    }
-
-    /** {@link #requireFloat(String)} of {@code verb + what}, joined only when it is refused (see requireOwnWeights). */
-    private void requireFloat(String verb, String what) {
+    /**
+     * A quantized kernel is not trainable and cannot change (its int8 copy is what runs): values
+     * for {@code targets} that would change one are refused, naming it. Called after the sizes are
+     * checked; compares nothing on a float model.
+     */
+    private void requireQuantizedKernelsKept(List<Variable> targets, List<float[]> values, String what) {
         if (int8 == null) return;
-        throw new IllegalStateException("model \"" + name + "\" is quantized (int8) and inference-only, so it cannot " + verb + what
-                + ": train or change the float model before calling quantize(\"int8\")");
+        for (int i = 0; i < targets.size(); i++) {
+            Variable v = targets.get(i);
+            if (v.trainable() || !v.name().equals("kernel") || !int8.containsKey(getLayer(v.layer()))) continue;
+            if (!java.util.Arrays.equals(table.value(v).toArray(), values.get(i))) {
+                throw new IllegalStateException(what + ": model \"" + name + "\" is quantized (int8), so the kernel of "
+                        + getLayer(v.layer()).describe() + " cannot change (its bias and the other layers' weights can): pass"
+                        + " its present values, or change the float model before calling quantize(\"int8\")");
+            }
+        }
     }
 
     // ------------------------------------------------------------------ quantization
@@ -860,12 +902,18 @@ public class Model implements AutoCloseable {
      * {@link Int8Dense}). On a CPU with AVX-512 VNNI the product uses {@code vpdpbusd}.
      *
      * <p>After it, {@code predict}, {@code predictOnBatch}, {@code evaluate} and
-     * {@code testOnBatch} run the int8 path; {@code compile} still works (for evaluate). The model
-     * is inference-only: {@code fit}, {@code trainOnBatch}, {@code computeGradients},
-     * {@code applyGradients}, {@code setWeights} and {@code loadWeights} throw
-     * {@link IllegalStateException}. {@code getWeights} returns the float weights it was quantized
-     * from; {@code save} records the mode and {@link #load} quantizes again, which gives the same
-     * int8 weights. Quantizing a quantized model again does nothing (Keras skips quantized layers).
+     * {@code testOnBatch} run the int8 path. Training still works, as in Keras 3: each quantized
+     * kernel (and its scale) becomes non-trainable and gets no gradient, the biases and the other
+     * layers' weights train as before; the forward pass is the same int8 product, and the gradient
+     * passed back through a quantized layer is {@code dz . (wq / scale)^T}, its dequantized kernel
+     * (see {@link Int8Dense}). The weights are laid out again (trainable ones first), so
+     * {@link #parameterTable()}, {@code summary()} and {@code getGradients} show the kernels as
+     * non-trainable, and a compiled optimizer starts afresh over the trainable weights that remain,
+     * as after {@code compile}. {@code setWeights} and {@code loadWeights} refuse values that would
+     * change a quantized kernel and accept the rest. {@code getWeights} returns the float weights
+     * (the kernels as they were quantized from); {@code save} records the mode and {@link #load}
+     * quantizes again, which gives the same int8 weights, then restores the optimizer's state.
+     * Quantizing a quantized model again does nothing (Keras skips quantized layers).
      * A view of this model (a feature extractor built from its layers) runs its layers in int8 too;
      * a view itself cannot be quantized.
      *
@@ -904,15 +952,67 @@ public class Model implements AutoCloseable {
                 for (Executor e : idle) e.free();
                 idle.clear();
             }
+            relayOut(kernels);
             int8 = kernels;
         } finally {
             gate.exitWrite();
         }
     }
 
+    /**
+     * After quantize: the quantized kernels become non-trainable (as Keras's int8 kernel), so the
+     * weights are laid out again (trainable ones first, see ParameterTable) with the same values,
+     * every layer bound to the new table, the training executor made again with a trainable
+     * {@link Int8Dense} for each quantized Dense, and a compiled optimizer built afresh over the
+     * trainable weights that remain. The new table is allocated first: if that fails, nothing changed.
+     */
+    private void relayOut(Map<Layer, Int8Kernel> kernels) {
+        ParameterTable old = table;
+        Workspace space = memory.open();
+        ParameterTable t;
+        Workspace state = optimizer == null ? null : memory.open();
+        try {
+            t = ParameterTable.allocate(space, specs(kernels));
+            if (optimizer != null) optimizer.build(backend, t, state);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            memory.close(space);
+            memory.close(state); // (Optimizer.build changes nothing unless it succeeds)
+            throw e;
+        }
+        for (int i = 0; i < t.variables().size(); i++) { // the same weights in the same (Keras) order
+            Variable v = t.variables().get(i);
+            t.value(v).copyFrom(old.value(old.variables().get(i)), v.size());
+        }
+        for (Layer l : kernels.keySet()) ((Dense) l).freezeKernel();
+        for (Layer l : layers) bindLike(l, l, t, null);
+        trainer.free();
+        for (Workspace w : copySpaces) memory.close(w);
+        copySpaces.clear();
+        sharedGradients.clear();
+        randomCopies.clear();
+        trainer = trainer(t, kernels);
+        if (optimizer != null) {
+            for (int j = 0; j < outputNodes.length; j++) trainer.batch.setTargetWidth(j, targetWidth(j));
+            fuseActivations(fusedLoss);
+            memory.close(optimizerSpace);
+            optimizerSpace = state;
+        }
+        lastTrainRows = 0;
+        memory.close(tableSpace);
+        tableSpace = space;
+        variables = t.variables();
+        table = t;
+    }
+
     /** The quantization mode of the model ("int8"; a view's: the model's whose weights it reads), or null for float. */
     public String quantizationMode() {
         return int8Kernels() == null ? null : "int8";
+    }
+
+    /** The int8 kernel of {@code layer} (null when it is not quantized): for tests. */
+    Int8Kernel int8Kernel(Layer layer) {
+        Map<Layer, Int8Kernel> kernels = int8Kernels();
+        return kernels == null ? null : kernels.get(layer);
     }
 
     /** The int8 kernels inference runs: this model's, or a view's owner's (its layers are the owner's). */
@@ -1119,13 +1219,7 @@ public class Model implements AutoCloseable {
             for (int j = 0; j < m; j++) {
                 fused[j] = outputLayer(j) instanceof Activated a && ls.get(j).fusesWith(a.activation()) && readers[outputNodes[j]] == 0;
             }
-            for (int i = 0; i < trainer.layers.size(); i++) {
-                if (trainer.layers.get(i) instanceof Activated a) {
-                    boolean f = false;
-                    for (int j = 0; j < m; j++) f |= fused[j] && outputNodes[j] == i;
-                    a.setActivationFusedWithLoss(f);
-                }
-            }
+            fuseActivations(fused);
             List<Metric> flat = new ArrayList<>();
             List<Integer> owners = new ArrayList<>();
             for (int j = 0; j < m; j++) {
@@ -1146,6 +1240,17 @@ public class Model implements AutoCloseable {
             this.loss = ls.getFirst();
         } finally {
             gate.exitWrite();
+        }
+    }
+
+    /** Tells each layer of the training executor that ends in an activation whether its output's loss fuses with it. */
+    private void fuseActivations(boolean[] fused) {
+        for (int i = 0; i < trainer.layers.size(); i++) {
+            if (trainer.layers.get(i) instanceof Activated a) {
+                boolean f = false;
+                for (int j = 0; j < fused.length; j++) f |= fused[j] && outputNodes[j] == i;
+                a.setActivationFusedWithLoss(f);
+            }
         }
     }
 
@@ -1217,7 +1322,7 @@ public class Model implements AutoCloseable {
     public float[] trainOnBatch(float[][] x, float[][] y) {
         gate.enterWrite();
         try {
-            checkTraining("trainOnBatch");
+            checkCompiled("trainOnBatch");
             int n = loadBatch(trainer, x, y);
             return trainStep(trainer.batch.xs, trainer.batch.targets(), n);
         } finally {
@@ -1232,7 +1337,7 @@ public class Model implements AutoCloseable {
     public float[] trainOnBatch(List<float[][]> xs, List<float[][]> ys) {
         gate.enterWrite();
         try {
-            checkTraining("trainOnBatch");
+            checkCompiled("trainOnBatch");
             int n = loadBatch(trainer, xs, ys);
             return trainStep(trainer.batch.xs, trainer.batch.targets(), n);
         } finally {
@@ -1244,7 +1349,7 @@ public class Model implements AutoCloseable {
     public float[] trainOnBatch(Tensor x, Tensor y) {
         gate.enterWrite();
         try {
-            checkTraining("trainOnBatch");
+            checkCompiled("trainOnBatch");
             int n = checkTensors(x, y);
             trainer.ensureCapacity(n);
             tensorX[0] = x;
@@ -1298,7 +1403,7 @@ public class Model implements AutoCloseable {
     public double computeGradients(float[][] x, float[][] y) {
         gate.enterWrite();
         try {
-            checkTraining("computeGradients");
+            checkCompiled("computeGradients");
             int n = loadBatch(trainer, x, y);
             return forwardBackward(trainer.batch.xs, trainer.batch.targets(), n);
         } finally {
@@ -1310,7 +1415,7 @@ public class Model implements AutoCloseable {
     public double computeGradients(List<float[][]> xs, List<float[][]> ys) {
         gate.enterWrite();
         try {
-            checkTraining("computeGradients");
+            checkCompiled("computeGradients");
             int n = loadBatch(trainer, xs, ys);
             return forwardBackward(trainer.batch.xs, trainer.batch.targets(), n);
         } finally {
@@ -1347,7 +1452,7 @@ public class Model implements AutoCloseable {
     public void applyGradients(List<float[]> gradients) {
         gate.enterWrite();
         try {
-            checkTraining("applyGradients");
+            checkCompiled("applyGradients");
             if (gradients == null || gradients.size() != variables.size()) {
                 throw new IllegalArgumentException("applyGradients expects " + variables.size() + " arrays (getGradients() order), got "
                         + (gradients == null ? "null" : gradients.size()));
@@ -1695,7 +1800,7 @@ public class Model implements AutoCloseable {
      * step holds the model alone; other threads' predictions run between steps.
      */
     public History fit(float[][] x, float[][] y, FitOptions options) {
-        checkTraining("fit");
+        checkCompiled("fit");
         if (options == null) throw new IllegalArgumentException("fit: options are null");
         requireSingle();
         return Trainer.fit(this, new float[][][] {x}, new float[][][] {y}, options);
@@ -1710,7 +1815,7 @@ public class Model implements AutoCloseable {
      * "val_" ones for validation: what callbacks monitor ({@code new EarlyStopping("val_digit_accuracy", 3)}).
      */
     public History fit(List<float[][]> xs, List<float[][]> ys, FitOptions options) {
-        checkTraining("fit");
+        checkCompiled("fit");
         if (options == null) throw new IllegalArgumentException("fit: options are null");
         return Trainer.fit(this, arrays(xs, inputCount(), "xs", "input"), arrays(ys, outputCount(), "ys", "output"), options);
     }
@@ -1871,7 +1976,7 @@ public class Model implements AutoCloseable {
     float trainRows(float[][][] xs, float[][][] ys, int[] index, int from, int to, MetricState[] states) {
         gate.enterWrite();
         try {
-            checkTraining("fit");
+            checkCompiled("fit");
             int n = to - from;
             trainer.ensureCapacity(n);
             trainer.batch.gather(xs, ys, index, from, to);
@@ -2104,6 +2209,7 @@ public class Model implements AutoCloseable {
         ensureBuilt();
         int held = enterRead();
         try {
+            followOwner();
             List<float[]> out = new ArrayList<>();
             for (Variable v : variables) {
                 Tensor t = weights ? table.value(v) : table.gradient(v);
@@ -2127,7 +2233,6 @@ public class Model implements AutoCloseable {
         gate.enterWrite();
         try {
             requireOwnWeights("set weights");
-            requireFloat("set weights");
             build();
             replace(variables, weights, "setWeights", "(kernel and bias per layer)");
         } finally {
@@ -2153,6 +2258,7 @@ public class Model implements AutoCloseable {
                 if (!Float.isFinite(x)) throw new IllegalArgumentException(who + " contains a non-finite value " + x);
             }
         }
+        requireQuantizedKernelsKept(targets, values, what);
         for (int i = 0; i < targets.size(); i++) table.value(targets.get(i)).copyFrom(values.get(i));
     }
 
@@ -2175,7 +2281,6 @@ public class Model implements AutoCloseable {
         public void set(Layer l, List<float[]> weights) {
             gate.enterWrite();
             try {
-                requireFloat("set weights");
                 build();
                 replace(variablesOf(l), weights, l.describe() + ".setWeights", "(" + String.join(", ", l.weightNames()) + ")");
             } finally {
@@ -2196,8 +2301,8 @@ public class Model implements AutoCloseable {
         gate.enterWrite();
         try {
             requireOwnWeights("set weights");
-            requireFloat("set weights");
             build();
+            requireQuantizedKernelsKept(variables, weights, "setWeights");
             List<Tensor> targets = weightViews();
             for (int k = 0; k < targets.size(); k++) targets.get(k).copyFrom(weights.get(k));
         } finally {
@@ -2224,6 +2329,7 @@ public class Model implements AutoCloseable {
         ensureBuilt();
         int held = enterRead();
         try {
+            followOwner();
             List<float[]> w = new ArrayList<>();
             for (Variable v : variables) w.add(table.value(v).toArray());
             Map<String, float[]> state = new java.util.LinkedHashMap<>();
@@ -2319,7 +2425,7 @@ public class Model implements AutoCloseable {
      * @throws IOException when the file is unreadable or describes another architecture or optimizer
      */
     public void restoreFrom(Path path) throws IOException {
-        checkTraining("restoreFrom");
+        checkCompiled("restoreFrom");
         try (Model saved = ModelFile.load(path, backend)) {
             TrainingState st = saved.trainingState();
             requireSameWeights(path, saved);
@@ -2369,7 +2475,6 @@ public class Model implements AutoCloseable {
     public void loadWeights(Path path) throws IOException {
         checkOpen();
         requireOwnWeights("load weights");
-        requireFloat("load weights");
         try (Model saved = ModelFile.load(path, backend)) {
             requireSameWeights(path, saved);
             setWeightsAllowingNonFinite(saved.getWeights());
@@ -2429,11 +2534,6 @@ public class Model implements AutoCloseable {
     }
 
     /** checkCompiled for a call that trains or changes the weights: a quantized model is inference-only. */
-    private void checkTraining(String what) {
-        checkCompiled(what);
-        requireFloat("use ", what);
-    }
-
     private void checkCompiled(String what) {
         checkOpen();
         requireOwnWeights("use ", what);

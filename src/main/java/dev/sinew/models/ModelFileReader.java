@@ -110,9 +110,11 @@ final class ModelFileReader {
             } else {
                 model.setWeightsAllowingNonFinite(weights); // saved with SaveOption.ALLOW_NON_FINITE
             }
+            // Before the training state: quantizing lays the weights out again (kernels not trainable)
+            // and builds the optimizer afresh; a quantized model's state was saved over that layout.
+            if (inner.get("quantization") != null) model.quantize(string(inner.get("quantization"), "\"quantization\""));
             // Version 1 files have no training state: the optimizer starts afresh, as it did then.
             if (version >= 2) readTrainingState(model);
-            if (inner.get("quantization") != null) model.quantize(string(inner.get("quantization"), "\"quantization\""));
             return model;
         } catch (IOException | RuntimeException | StackOverflowError e) {
             if (model != null) model.close();

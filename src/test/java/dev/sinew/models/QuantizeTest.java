@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Model.quantize("int8"), as Keras's: a trained network predicts nearly as before, the error
- * messages, an inference-only model that stays usable after refused calls, and save/load.
+ * messages, a model that stays usable after refused calls, and save/load. Training after it:
+ * QuantizedTrainingTest.
  */
 class QuantizeTest {
     static final Splits SPLITS = Datasets.fashionMnistSample().splits(2700, 300, 1);
@@ -121,7 +122,7 @@ class QuantizeTest {
     }
 
     @Test
-    void trainingAndWeightChangesAreRefusedAndTheModelStaysUsable() {
+    void kernelChangesAreRefusedAndTheModelStaysUsable() {
         Dataset test = SPLITS.test();
         try (Sequential q = copy()) {
             IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> q.quantize("int4"));
@@ -132,22 +133,25 @@ class QuantizeTest {
             q.quantize("int8");
             float[][] before = q.predict(test.x(), 100);
             List<float[]> weights = q.getWeights();
-            for (var call : List.<Runnable>of(
-                    () -> q.fit(test, FitOptions.builder().epochs(1).verbose(0).build()),
-                    () -> q.trainOnBatch(new float[][] {test.x()[0]}, new float[][] {test.y()[0]}),
-                    () -> q.computeGradients(new float[][] {test.x()[0]}, new float[][] {test.y()[0]}),
-                    () -> q.setWeights(weights),
-                    () -> q.getLayer("dense").setWeights(q.getLayer("dense").getWeights()))) {
+            List<float[]> changed = new java.util.ArrayList<>(weights);
+            changed.set(2, weights.get(2).clone());
+            changed.get(2)[7] += 0.5f; // dense_1's kernel
+            List<float[]> dense = q.getLayer("dense").getWeights();
+            dense.set(0, dense.get(0).clone());
+            dense.get(0)[0] = -dense.get(0)[0] - 1f;
+            for (var call : List.<Runnable>of(() -> q.setWeights(changed), () -> q.getLayer("dense").setWeights(dense))) {
                 IllegalStateException e = assertThrows(IllegalStateException.class, call::run);
-                assertTrue(e.getMessage().contains("is quantized (int8) and inference-only"), e.getMessage());
+                assertTrue(e.getMessage().contains("is quantized (int8), so the kernel of Dense") && e.getMessage().contains("cannot change"),
+                        e.getMessage());
             }
+            q.setWeights(weights); // the kernels as they are: accepted (EarlyStopping's and BackupAndRestore's restore)
             q.quantize("int8"); // again: nothing to do, as Keras skips quantized layers
             float[][] after = q.predict(test.x(), 100);
             for (int i = 0; i < after.length; i++) assertArrayEquals(before[i], after[i]);
             for (int i = 0; i < weights.size(); i++) assertArrayEquals(weights.get(i), q.getWeights().get(i));
             float[] scores = q.evaluate(test, 100); // compiled before quantize: evaluate runs int8
             assertTrue(scores[1] > 0.6, "int8 accuracy " + scores[1]);
-            q.compile("categorical_crossentropy", new SGD(0.1), "accuracy"); // compiling (for evaluate) is allowed
+            q.compile("categorical_crossentropy", new SGD(0.1), "accuracy");
             assertArrayEquals(scores, q.evaluate(test, 100));
         }
     }
