@@ -209,9 +209,10 @@ void sinew_conv2d(float *y, const float *xp, const float *k, int N, int HP, int 
                   int SW, int OH, int OW, int F, int R0, int R1);
 
 /* dk (KH, KW, C, F, overwritten) = im2col(x)^T * dy over the N images, from the framed xp and
- * dy (N, OH, OW, F). F must be a multiple of 8. */
+ * dy (N, OH, OW, F). F must be a multiple of 8. Framed rows outside [R0, R1) must be zeros, as
+ * for sinew_conv2d. */
 void sinew_conv2d_kernel_gradient(float *dk, const float *xp, const float *dy, int N, int HP, int WP, int C, int KH,
-                                  int KW, int SH, int SW, int OH, int OW, int F);
+                                  int KW, int SH, int SW, int OH, int OW, int F, int R0, int R1);
 
 /* kt (KH, KW, F, C) = k (KH, KW, C, F) turned half a turn and transposed per tap:
  * kt[KH-1-kh][KW-1-kw][f][c] = k[kh][kw][c][f]. A stride-1 convolution's input gradient is the

@@ -154,18 +154,25 @@ static inline __attribute__((always_inline)) void kernel_gradient_tile(const int
     default: kernel_gradient_tile(1, V, dkt, F, xt, dyf, n, oh0, oh1, OH, OW, HP, row, SH, sx); break; \
     }
 
+/* As in sinew_conv2d, framed rows outside [R0, R1) are zeros: for each kernel row kh, the output
+ * rows whose window row oh * SH + kh falls there add nothing and are skipped (the same bits). */
 void sinew_conv2d_kernel_gradient(float *restrict dk, const float *restrict xp, const float *restrict dy, int N, int HP,
-                                  int WP, int C, int KH, int KW, int SH, int SW, int OH, int OW, int F) {
+                                  int WP, int C, int KH, int KW, int SH, int SW, int OH, int OW, int F, int R0, int R1) {
     const int row = WP * C, sx = SW * C;
     memset(dk, 0, sizeof(float) * (size_t)KH * KW * C * F);
     /* About 256 output pixels at a time: their rows of dy stay in L1 while every tap passes. */
     const int rows = OW >= 256 ? 1 : 256 / OW;
     for (int n = 0; n < N; n++) {
-        for (int oh0 = 0; oh0 < OH; oh0 += rows) {
-            int oh1 = oh0 + rows < OH ? oh0 + rows : OH;
+        for (int ohs = 0; ohs < OH; ohs += rows) {
+            const int ohe = ohs + rows < OH ? ohs + rows : OH;
             /* A tile is R consecutive values of one window row (kw, c): in NHWC they are
              * consecutive in the frame too, and consecutive rows of dk. */
             for (int kh = 0; kh < KH; kh++) {
+                /* oh * SH + kh in [R0, R1): oh from ceil((R0 - kh) / SH) to below ceil((R1 - kh) / SH). */
+                const int lo = R0 - kh > 0 ? (R0 - kh + SH - 1) / SH : 0;
+                const int hi = R1 - kh > 0 ? (R1 - kh + SH - 1) / SH : 0;
+                const int oh0 = lo > ohs ? lo : ohs, oh1 = hi < ohe ? hi : ohe;
+                if (oh0 >= oh1) continue;
                 for (int j = 0; j < KW * C; j += TILE_R) {
                     int R = KW * C - j < TILE_R ? KW * C - j : TILE_R;
                     const float *xt = xp + (int64_t)kh * row + j;

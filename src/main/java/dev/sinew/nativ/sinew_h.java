@@ -1240,6 +1240,8 @@ public class sinew_h {
             sinew_h.C_INT,
             sinew_h.C_INT,
             sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
             sinew_h.C_INT
         );
         public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_conv2d_kernel_gradient");
@@ -1256,16 +1258,16 @@ public class sinew_h {
 
     /**
      * {@snippet lang=c :
-     * void sinew_conv2d_kernel_gradient(float *dk, const float *xp, const float *dy, int N, int HP, int WP, int C, int KH, int KW, int SH, int SW, int OH, int OW, int F)
+     * void sinew_conv2d_kernel_gradient(float *dk, const float *xp, const float *dy, int N, int HP, int WP, int C, int KH, int KW, int SH, int SW, int OH, int OW, int F, int R0, int R1)
      * }
      */
-    public static void sinew_conv2d_kernel_gradient(MemorySegment dk, MemorySegment xp, MemorySegment dy, int N, int HP, int WP, int C, int KH, int KW, int SH, int SW, int OH, int OW, int F) {
+    public static void sinew_conv2d_kernel_gradient(MemorySegment dk, MemorySegment xp, MemorySegment dy, int N, int HP, int WP, int C, int KH, int KW, int SH, int SW, int OH, int OW, int F, int R0, int R1) {
         var mh$ = sinew_conv2d_kernel_gradient.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("sinew_conv2d_kernel_gradient", dk, xp, dy, N, HP, WP, C, KH, KW, SH, SW, OH, OW, F);
+                traceDowncall("sinew_conv2d_kernel_gradient", dk, xp, dy, N, HP, WP, C, KH, KW, SH, SW, OH, OW, F, R0, R1);
             }
-            mh$.invokeExact(dk, xp, dy, N, HP, WP, C, KH, KW, SH, SW, OH, OW, F);
+            mh$.invokeExact(dk, xp, dy, N, HP, WP, C, KH, KW, SH, SW, OH, OW, F, R0, R1);
         } catch (Error | RuntimeException ex) {
             throw ex;
         } catch (Throwable ex$) {

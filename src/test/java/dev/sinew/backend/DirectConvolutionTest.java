@@ -119,10 +119,10 @@ class DirectConvolutionTest {
     }
 
     /**
-     * The native kernel skips the kernel rows that read only the frame's zero rows. That must give
-     * the full sum's bits, not merely close values: the same kernel told that every framed row
-     * holds data (R0 = 0, R1 = the frame's height) is the full sum. Forward frames and the input
-     * gradient's deeper ones (KH - 1 rows of zeros above and below).
+     * The native kernels skip the products of the frame's zero rows. That must give the full sum's
+     * bits, not merely close values: the same kernel told that every framed row holds data
+     * (R0 = 0, R1 = the frame's height) is the full sum. The forward and kernel gradient over
+     * forward frames, and the input gradient's deeper ones (KH - 1 rows of zeros above and below).
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("geometries")
@@ -143,17 +143,26 @@ class DirectConvolutionTest {
 
     private static void assertSameBitsAsTheFullSum(String what, Window g, int N, int F, float[] x, float[] k, long outputs) {
         Backend nb = Backends.nativeBackend();
+        float[] dy = uniform(new SplittableRandom(17), (int) outputs, -1, 1);
         try (Tensor xt = Tensor.of(x, x.length); Tensor kt = Tensor.of(k, k.length); Tensor xp = Tensor.zeros((int) (N * g.framedSize()));
-                Tensor y = Tensor.zeros((int) outputs); Tensor full = Tensor.zeros((int) outputs)) {
+                Tensor y = Tensor.zeros((int) outputs); Tensor full = Tensor.zeros((int) outputs); Tensor dyt = Tensor.of(dy, dy.length);
+                Tensor dk = Tensor.zeros(k.length); Tensor dkFull = Tensor.zeros(k.length)) {
             nb.padWindows(xp, xt, N, g);
             nb.conv2d(y, xp, kt, N, g, F);
             dev.sinew.nativ.sinew_h.sinew_conv2d(full.segment(), xp.segment(), kt.segment(), N, g.framedH(), g.framedW(), g.C(),
                     g.KH(), g.KW(), g.SH(), g.SW(), g.OH(), g.OW(), F, 0, g.framedH());
-            float[] a = y.toArray(), b = full.toArray();
-            for (int i = 0; i < a.length; i++) {
-                if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) {
-                    throw new AssertionError(what + ": output " + i + " is " + a[i] + " with the frame rows skipped, " + b[i] + " without");
-                }
+            sameBits(what + " output", y.toArray(), full.toArray());
+            nb.conv2dKernelGradient(dk, xp, dyt, N, g, F);
+            dev.sinew.nativ.sinew_h.sinew_conv2d_kernel_gradient(dkFull.segment(), xp.segment(), dyt.segment(), N, g.framedH(),
+                    g.framedW(), g.C(), g.KH(), g.KW(), g.SH(), g.SW(), g.OH(), g.OW(), F, 0, g.framedH());
+            sameBits(what + " kernel gradient", dk.toArray(), dkFull.toArray());
+        }
+    }
+
+    private static void sameBits(String what, float[] skipped, float[] full) {
+        for (int i = 0; i < full.length; i++) {
+            if (Float.floatToRawIntBits(skipped[i]) != Float.floatToRawIntBits(full[i])) {
+                throw new AssertionError(what + " " + i + " is " + skipped[i] + " with the frame rows skipped, " + full[i] + " without");
             }
         }
     }
