@@ -203,10 +203,10 @@ void sinew_sgemm_small(int transA, int transB, int M, int N, int K, float alpha,
                        const float *B, int ldb, float beta, float *C, int ldc);
 
 /* y (N, OH, OW, F) = the windows of xp times k (KH, KW, C, F): im2col(x) * k without the
- * unfolding. F must be a multiple of 8. Framed rows outside [R0, R1) must be zeros (as
- * sinew_pad_windows writes them): the kernel skips their products. */
+ * unfolding. F must be a multiple of 8. Framed rows outside [R0, R1) and columns outside
+ * [C0, C1) must be zeros (as sinew_pad_windows writes them): the kernel skips their products. */
 void sinew_conv2d(float *y, const float *xp, const float *k, int N, int HP, int WP, int C, int KH, int KW, int SH,
-                  int SW, int OH, int OW, int F, int R0, int R1);
+                  int SW, int OH, int OW, int F, int R0, int R1, int C0, int C1);
 
 /* dk (KH, KW, C, F, overwritten) = im2col(x)^T * dy over the N images, from the framed xp and
  * dy (N, OH, OW, F). F must be a multiple of 8. Framed rows outside [R0, R1) must be zeros, as

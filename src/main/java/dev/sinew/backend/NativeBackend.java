@@ -371,7 +371,8 @@ public final class NativeBackend extends Backend {
     @Override
     protected void conv2dImpl(Tensor y, Tensor xp, Tensor kernel, int N, Window g, int F) {
         sinew_h.sinew_conv2d(y.segment(), xp.segment(), kernel.segment(), N, g.framedH(), g.framedW(), g.C(), g.KH(), g.KW(),
-                g.SH(), g.SW(), g.OH(), g.OW(), F, imageRow0(g), imageRow1(g));
+                g.SH(), g.SW(), g.OH(), g.OW(), F, imageRow0(g), imageRow1(g), Math.max(0, g.PL()),
+                Math.min(g.framedW(), g.PL() + g.W()));
     }
 
     @Override
@@ -380,7 +381,8 @@ public final class NativeBackend extends Backend {
                 g.KH(), g.KW(), g.SH(), g.SW(), g.OH(), g.OW(), F, imageRow0(g), imageRow1(g));
     }
 
-    // The framed rows [imageRow0, imageRow1) hold the image: padWindows wrote zeros above and below.
+    // The framed rows [imageRow0, imageRow1) hold the image: padWindows wrote zeros above and below
+    // (and left and right of columns [PL, PL + W), cropped to the frame).
     private static int imageRow0(Window g) {
         return Math.max(0, g.PT());
     }

@@ -1192,6 +1192,8 @@ public class sinew_h {
             sinew_h.C_INT,
             sinew_h.C_INT,
             sinew_h.C_INT,
+            sinew_h.C_INT,
+            sinew_h.C_INT,
             sinew_h.C_INT
         );
         public static final MemorySegment ADDR = sinew_h.findOrThrow("sinew_conv2d");
@@ -1208,16 +1210,16 @@ public class sinew_h {
 
     /**
      * {@snippet lang=c :
-     * void sinew_conv2d(float *y, const float *xp, const float *k, int N, int HP, int WP, int C, int KH, int KW, int SH, int SW, int OH, int OW, int F, int R0, int R1)
+     * void sinew_conv2d(float *y, const float *xp, const float *k, int N, int HP, int WP, int C, int KH, int KW, int SH, int SW, int OH, int OW, int F, int R0, int R1, int C0, int C1)
      * }
      */
-    public static void sinew_conv2d(MemorySegment y, MemorySegment xp, MemorySegment k, int N, int HP, int WP, int C, int KH, int KW, int SH, int SW, int OH, int OW, int F, int R0, int R1) {
+    public static void sinew_conv2d(MemorySegment y, MemorySegment xp, MemorySegment k, int N, int HP, int WP, int C, int KH, int KW, int SH, int SW, int OH, int OW, int F, int R0, int R1, int C0, int C1) {
         var mh$ = sinew_conv2d.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("sinew_conv2d", y, xp, k, N, HP, WP, C, KH, KW, SH, SW, OH, OW, F, R0, R1);
+                traceDowncall("sinew_conv2d", y, xp, k, N, HP, WP, C, KH, KW, SH, SW, OH, OW, F, R0, R1, C0, C1);
             }
-            mh$.invokeExact(y, xp, k, N, HP, WP, C, KH, KW, SH, SW, OH, OW, F, R0, R1);
+            mh$.invokeExact(y, xp, k, N, HP, WP, C, KH, KW, SH, SW, OH, OW, F, R0, R1, C0, C1);
         } catch (Error | RuntimeException ex) {
             throw ex;
         } catch (Throwable ex$) {

@@ -119,14 +119,14 @@ class DirectConvolutionTest {
     }
 
     /**
-     * The native kernels skip the products of the frame's zero rows. That must give the full sum's
-     * bits, not merely close values: the same kernel told that every framed row holds data
-     * (R0 = 0, R1 = the frame's height) is the full sum. The forward and kernel gradient over
+     * The native kernels skip the products of the frame's zero rows (and the forward its zero
+     * columns). That must give the full sum's bits, not merely close values: the same kernel told
+     * that every framed row and column holds data is the full sum. The forward and kernel gradient over
      * forward frames, and the input gradient's deeper ones (KH - 1 rows of zeros above and below).
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("geometries")
-    void skippingTheFramesZeroRowsKeepsTheFullSumsBits(Geometry c) {
+    void skippingTheFramesZerosKeepsTheFullSumsBits(Geometry c) {
         Window g = c.window();
         SplittableRandom rng = new SplittableRandom(13);
         long rows = (long) c.N() * g.positions();
@@ -150,7 +150,7 @@ class DirectConvolutionTest {
             nb.padWindows(xp, xt, N, g);
             nb.conv2d(y, xp, kt, N, g, F);
             dev.sinew.nativ.sinew_h.sinew_conv2d(full.segment(), xp.segment(), kt.segment(), N, g.framedH(), g.framedW(), g.C(),
-                    g.KH(), g.KW(), g.SH(), g.SW(), g.OH(), g.OW(), F, 0, g.framedH());
+                    g.KH(), g.KW(), g.SH(), g.SW(), g.OH(), g.OW(), F, 0, g.framedH(), 0, g.framedW());
             sameBits(what + " output", y.toArray(), full.toArray());
             nb.conv2dKernelGradient(dk, xp, dyt, N, g, F);
             dev.sinew.nativ.sinew_h.sinew_conv2d_kernel_gradient(dkFull.segment(), xp.segment(), dyt.segment(), N, g.framedH(),
@@ -162,7 +162,7 @@ class DirectConvolutionTest {
     private static void sameBits(String what, float[] skipped, float[] full) {
         for (int i = 0; i < full.length; i++) {
             if (Float.floatToRawIntBits(skipped[i]) != Float.floatToRawIntBits(full[i])) {
-                throw new AssertionError(what + " " + i + " is " + skipped[i] + " with the frame rows skipped, " + full[i] + " without");
+                throw new AssertionError(what + " " + i + " is " + skipped[i] + " with the frame skipped, " + full[i] + " without");
             }
         }
     }
