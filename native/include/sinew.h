@@ -204,7 +204,8 @@ void sinew_sgemm_small(int transA, int transB, int M, int N, int K, float alpha,
 
 /* y (N, OH, OW, F) = the windows of xp times k (KH, KW, C, F): im2col(x) * k without the
  * unfolding. F must be a multiple of 8. Framed rows outside [R0, R1) and columns outside
- * [C0, C1) must be zeros (as sinew_pad_windows writes them): the kernel skips their products. */
+ * [C0, C1) must be zeros (as sinew_pad_windows writes them): the kernel skips their products (see
+ * conv_direct.c for what that means for NaN and infinite weights). */
 void sinew_conv2d(float *y, const float *xp, const float *k, int N, int HP, int WP, int C, int KH, int KW, int SH,
                   int SW, int OH, int OW, int F, int R0, int R1, int C0, int C1);
 

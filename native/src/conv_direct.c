@@ -84,8 +84,11 @@ static inline __attribute__((always_inline)) void forward_tile(const int R, cons
 
 /* Rows [R0, R1) and columns [C0, C1) of each framed image hold the image; around them are the
  * frame's zeros. A tile skips the kernel rows and columns that would read only frame values for
- * all of its pixels: their products are exact zeros, and adding a zero leaves every partial sum
- * as it was (a sum that starts at +0 is never -0), so the result is bit for bit the full sum's.
+ * all of its pixels: their products are zeros, and adding a zero leaves a partial sum as it was,
+ * so for finite weights the result is the full sum's, bit for bit, but for the sign of a zero
+ * (an FMA whose product underflows can leave -0, which a skipped +0 would have turned into +0).
+ * A NaN or infinite weight is another matter: the full sum multiplies it by the frame's zeros
+ * (NaN), the skipped one does not; padding contributes nothing either way, as in Keras.
  *
  * Skipping columns needs tiles whose pixels share their edge: a tile of a row's first six pixels
  * still needs every kernel column for its sixth. So each image's output columns are taken in
@@ -188,7 +191,8 @@ static inline __attribute__((always_inline)) void kernel_gradient_tile(const int
     }
 
 /* As in sinew_conv2d, framed rows outside [R0, R1) are zeros: for each kernel row kh, the output
- * rows whose window row oh * SH + kh falls there add nothing and are skipped (the same bits). */
+ * rows whose window row oh * SH + kh falls there add nothing and are skipped (the same bits for
+ * finite dy: each tile is added to dk, which starts at +0, so not even a zero's sign differs). */
 void sinew_conv2d_kernel_gradient(float *restrict dk, const float *restrict xp, const float *restrict dy, int N, int HP,
                                   int WP, int C, int KH, int KW, int SH, int SW, int OH, int OW, int F, int R0, int R1) {
     const int row = WP * C, sx = SW * C;

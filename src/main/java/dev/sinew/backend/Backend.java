@@ -509,8 +509,10 @@ public abstract class Backend {
     /**
      * Direct convolution without bias: y (N, OH, OW, F) = im2col(x) * kernel, read from x's window
      * frame xp (see {@link #padWindows}); kernel (KH, KW, C, F). F must be a multiple of 8 (the
-     * native kernel's vector width). The frame's rows above and below the image must be zeros, as
-     * padWindows writes them: the native kernel skips their products. See native/src/conv_direct.c.
+     * native kernel's vector width). The frame around the image (rows above and below, columns
+     * left and right) must be zeros, as padWindows writes them: the native kernel skips their
+     * products, so a NaN or infinite kernel value meets no padding there (the reference twin
+     * multiplies it by the zeros: NaN). See native/src/conv_direct.c.
      */
     public final void conv2d(Tensor y, Tensor xp, Tensor kernel, int N, Window g, int F) {
         checkDirect("conv2d", N, g, F);

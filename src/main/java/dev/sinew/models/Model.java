@@ -699,6 +699,14 @@ public class Model implements AutoCloseable {
     /** The weight table holding the model's weights (a view's: the table of the model it reads). */
     public ParameterTable parameterTable() {
         ensureBuilt();
+        if (owner != null) { // a view made before its model's quantize reads the table laid out since
+            int held = enterRead();
+            try {
+                followOwner();
+            } finally {
+                exitRead(held);
+            }
+        }
         return table;
     }
 
@@ -2437,6 +2445,18 @@ public class Model implements AutoCloseable {
             if ((st.average() != null) != (optimizer.average() != null)) {
                 throw new ModelFormatException(path + ": the EMA setting differs from this model's optimizer");
             }
+            // quantize lays the weights out again (its kernels not trainable), and the optimizer's
+            // state follows the trainable ones: a checkpoint of the other mode does not fit it.
+            if (!java.util.Objects.equals(saved.quantizationMode(), quantizationMode())) {
+                throw new ModelFormatException(path + " was saved from a " + mode(saved.quantizationMode()) + " model, and model \""
+                        + name + "\" is " + mode(quantizationMode()) + ": call quantize(\"int8\") on both or on neither");
+            }
+            for (Map.Entry<String, float[]> e : st.optimizerState().entrySet()) {
+                if (e.getValue().length != optimizer.stateLength(e.getKey())) {
+                    throw new ModelFormatException(path + " holds " + e.getValue().length + " values of optimizer state \"" + e.getKey()
+                            + "\", model \"" + name + "\" has " + optimizer.stateLength(e.getKey()));
+                }
+            }
             Map<String, long[]> rng = new java.util.LinkedHashMap<>();
             for (Map.Entry<String, long[]> e : st.layerRng().entrySet()) {
                 if (layers.stream().noneMatch(l -> l.name().equals(e.getKey()))) {
@@ -2456,6 +2476,10 @@ public class Model implements AutoCloseable {
      */
     public void saveWeights(Path path) throws IOException {
         save(path, SaveOption.WEIGHTS_ONLY);
+    }
+
+    private static String mode(String quantization) {
+        return quantization == null ? "float" : "quantized (" + quantization + ")";
     }
 
     /** A file's model must hold this model's weights: same count, and each with the same name and shape. */

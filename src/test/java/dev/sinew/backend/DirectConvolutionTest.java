@@ -120,8 +120,9 @@ class DirectConvolutionTest {
 
     /**
      * The native kernels skip the products of the frame's zero rows (and the forward its zero
-     * columns). That must give the full sum's bits, not merely close values: the same kernel told
-     * that every framed row and column holds data is the full sum. The forward and kernel gradient over
+     * columns). On finite data whose products do not underflow that must give the full sum's bits,
+     * not merely close values (see conv_direct.c for the sign of an underflowed zero and for NaN
+     * weights): the same kernel told that every framed row and column holds data is the full sum. The forward and kernel gradient over
      * forward frames, and the input gradient's deeper ones (KH - 1 rows of zeros above and below).
      */
     @ParameterizedTest(name = "{0}")

@@ -209,6 +209,53 @@ class QuantizedTrainingTest {
     }
 
     @Test
+    void aViewMadeBeforeQuantizeHandsOutTheTableLaidOutSince() {
+        try (Sequential m = model(Backends.defaultBackend()); Model view = new Model(m.input(), m.output("dense"))) {
+            m.quantize("int8");
+            var t = view.parameterTable(); // no inference call on the view first
+            assertTrue(t == m.parameterTable(), "the view hands out its model's present table");
+            for (Variable v : t.variables()) t.value(v).toArray(); // the old table is freed: this would throw
+            assertEquals(List.of("layer_normalization/gamma", "layer_normalization/beta", "dense/bias"),
+                    t.trainable().stream().filter(v -> !v.layer().equals("dense_1")).map(Variable::path).toList());
+        }
+    }
+
+    /**
+     * A checkpoint saved in the other mode (float vs quantized) lays its optimizer state over
+     * other trainable weights: restoreFrom refuses it, naming both modes, before changing anything.
+     */
+    @Test
+    void restoreFromACheckpointOfTheOtherModeIsRefusedAndChangesNothing(@TempDir Path dir) throws Exception {
+        Path floatFile = dir.resolve("float.sinew"), quantizedFile = dir.resolve("int8.sinew");
+        FitOptions one = FitOptions.builder().batchSize(30).epochs(1).verbose(0).build();
+        try (Sequential m = model(Backends.defaultBackend()); Sequential f = model(Backends.defaultBackend())) {
+            m.fit(X, Y, one);
+            m.save(floatFile);
+            m.quantize("int8");
+            m.fit(X, Y, one);
+            m.save(quantizedFile);
+            m.fit(X, Y, one);
+            f.fit(X, Y, one);
+            for (Model target : new Model[] {m, f}) {
+                Path other = target == m ? floatFile : quantizedFile;
+                List<float[]> w = target.getWeights();
+                long iterations = target.optimizer().iterations();
+                int epoch = target.epoch();
+                var e = assertThrows(ModelFormatException.class, () -> target.restoreFrom(other));
+                assertTrue(e.getMessage().contains(target == m ? "saved from a float model" : "saved from a quantized (int8) model")
+                        && e.getMessage().contains("quantize(\"int8\") on both or on neither"), e.getMessage());
+                assertEquals(iterations, target.optimizer().iterations());
+                assertEquals(epoch, target.epoch());
+                List<float[]> after = target.getWeights();
+                for (int i = 0; i < w.size(); i++) assertArrayEquals(w.get(i), after.get(i), "weight " + i);
+                target.fit(X, Y, one); // still trains
+            }
+            m.restoreFrom(quantizedFile); // the same mode is taken
+            assertEquals("int8", m.quantizationMode());
+        }
+    }
+
+    @Test
     void aDenseAppliedTwiceTrainsItsBiasFromBothApplications() {
         var in = Input.of(4);
         Dense shared = new Dense(4, "tanh");
