@@ -371,24 +371,13 @@ public final class NativeBackend extends Backend {
     @Override
     protected void conv2dImpl(Tensor y, Tensor xp, Tensor kernel, int N, Window g, int F) {
         sinew_h.sinew_conv2d(y.segment(), xp.segment(), kernel.segment(), N, g.framedH(), g.framedW(), g.C(), g.KH(), g.KW(),
-                g.SH(), g.SW(), g.OH(), g.OW(), F, imageRow0(g), imageRow1(g), Math.max(0, g.PL()),
-                Math.min(g.framedW(), g.PL() + g.W()));
+                g.SH(), g.SW(), g.OH(), g.OW(), F, g.imageTop(), g.imageBottom(), g.imageLeft(), g.imageRight());
     }
 
     @Override
     protected void conv2dKernelGradientImpl(Tensor dKernel, Tensor xp, Tensor dy, int N, Window g, int F) {
         sinew_h.sinew_conv2d_kernel_gradient(dKernel.segment(), xp.segment(), dy.segment(), N, g.framedH(), g.framedW(), g.C(),
-                g.KH(), g.KW(), g.SH(), g.SW(), g.OH(), g.OW(), F, imageRow0(g), imageRow1(g));
-    }
-
-    // The framed rows [imageRow0, imageRow1) hold the image: padWindows wrote zeros above and below
-    // (and left and right of columns [PL, PL + W), cropped to the frame).
-    private static int imageRow0(Window g) {
-        return Math.max(0, g.PT());
-    }
-
-    private static int imageRow1(Window g) {
-        return Math.min(g.framedH(), g.PT() + g.H());
+                g.KH(), g.KW(), g.SH(), g.SW(), g.OH(), g.OW(), F, g.imageTop(), g.imageBottom());
     }
 
     @Override

@@ -114,6 +114,26 @@ public record Window(int H, int W, int C, int KH, int KW, int SH, int SW, int PT
         return (int) Math.min(Integer.MAX_VALUE, (OW - 1L) * SW + KW);
     }
 
+    /** The first frame row that holds the image (rows above it are the frame's zeros). */
+    public int imageTop() {
+        return Math.max(0, PT);
+    }
+
+    /** One past the last frame row that holds the image: PT + H, cropped to the frame. */
+    public int imageBottom() {
+        return (int) Math.min(framedH(), (long) PT + H);
+    }
+
+    /** The first frame column that holds the image. */
+    public int imageLeft() {
+        return Math.max(0, PL);
+    }
+
+    /** One past the last frame column that holds the image: PL + W, cropped to the frame. */
+    public int imageRight() {
+        return (int) Math.min(framedW(), (long) PL + W);
+    }
+
     /** Values per image in the window frame: framedH * framedW * C. */
     public long framedSize() {
         return (long) framedH() * framedW() * C;
