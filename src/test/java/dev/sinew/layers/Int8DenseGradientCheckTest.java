@@ -9,7 +9,6 @@ import dev.sinew.activations.Activation;
 import dev.sinew.backend.Backend;
 import dev.sinew.backend.Backends;
 import dev.sinew.tensor.Shape;
-import dev.sinew.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -36,35 +35,14 @@ class Int8DenseGradientCheckTest {
             return new Quantized(h, q, l);
         }
 
-        /** L = sum(int8 forward(x) * r), in double. */
-        double loss() {
-            Tensor y = layer.forward(h.x, h.n, true);
-            double sum = 0;
-            for (long i = 0; i < (long) h.n * h.outWidth; i++) sum += (double) y.get(i) * h.r.get(i);
-            return sum;
-        }
-
-        /** Forward and backward with dL/dy = r: dx (copied); the bias gradient is in h.grads[1]. */
+        /** Forward and backward of the Int8Dense with dL/dy = r: dx; the bias gradient is in h.grads[1]. */
         float[] backward() {
-            loss();
-            for (long i = 0; i < h.dy.size(); i++) h.dy.set(i, h.r.get(i));
-            return layer.backward(h.dy, h.n, true).toArray().clone();
+            return h.backward(layer);
         }
 
         /** Central differences of the int8 forward's L with respect to the bias. */
         float[] numericBiasGradient() {
-            Tensor b = h.weights.get(1);
-            float[] g = new float[(int) b.size()];
-            for (int i = 0; i < g.length; i++) {
-                float old = b.get(i);
-                b.set(i, (float) (old + EPS));
-                double plus = loss();
-                b.set(i, (float) (old - EPS));
-                double minus = loss();
-                b.set(i, old);
-                g[i] = (float) ((plus - minus) / (2 * EPS));
-            }
-            return g;
+            return h.numericGradient(layer, h.weights.get(1), h.weights.get(1).size(), EPS);
         }
     }
 

@@ -52,7 +52,15 @@ final class LayerHarness implements AutoCloseable {
 
     /** L = sum(y * r), accumulated in double. */
     double loss() {
-        Tensor y = layer.forward(x, n, training);
+        return loss(layer);
+    }
+
+    /**
+     * L of another layer {@code l} run over this harness's x, r and bound weights (a layer that
+     * wraps {@link #layer}, as Int8Dense wraps a Dense).
+     */
+    double loss(Layer l) {
+        Tensor y = l.forward(x, n, training);
         double sum = 0;
         for (long i = 0; i < (long) n * outWidth; i++) sum += (double) y.get(i) * r.get(i);
         return sum;
@@ -60,9 +68,14 @@ final class LayerHarness implements AutoCloseable {
 
     /** Forward then backward with dL/dy = r; returns dL/dx (copied). Weight gradients stay in {@link #grads}. */
     float[] backward() {
-        loss();
+        return backward(layer);
+    }
+
+    /** {@link #backward()} of another layer {@code l}, as {@link #loss(Layer)}. */
+    float[] backward(Layer l) {
+        loss(l);
         for (long i = 0; i < dy.size(); i++) dy.set(i, r.get(i));
-        Tensor dx = layer.backward(dy, n, true);
+        Tensor dx = l.backward(dy, n, true);
         float[] out = new float[n * inWidth];
         for (int i = 0; i < out.length; i++) out[i] = dx.get(i);
         return out;
@@ -70,13 +83,18 @@ final class LayerHarness implements AutoCloseable {
 
     /** Central difference dL/dt[i] for every element of t. */
     float[] numericGradient(Tensor t, long count, double eps) {
+        return numericGradient(layer, t, count, eps);
+    }
+
+    /** {@link #numericGradient(Tensor, long, double)} of another layer {@code l}, as {@link #loss(Layer)}. */
+    float[] numericGradient(Layer l, Tensor t, long count, double eps) {
         float[] g = new float[(int) count];
         for (int i = 0; i < count; i++) {
             float old = t.get(i);
             t.set(i, (float) (old + eps));
-            double plus = loss();
+            double plus = loss(l);
             t.set(i, (float) (old - eps));
-            double minus = loss();
+            double minus = loss(l);
             t.set(i, old);
             g[i] = (float) ((plus - minus) / (2 * eps));
         }
