@@ -167,6 +167,19 @@ public abstract class Augmentation extends Layer {
         t[5] = (float) -dw;
     }
 
+    /**
+     * Fills {@code t} with a mirror about the centre: top and bottom swap when {@code rows}, left and
+     * right when {@code columns}; neither gives the identity.
+     */
+    public static void flip(boolean rows, boolean columns, float[] t) {
+        t[0] = rows ? -1 : 1;
+        t[1] = 0;
+        t[2] = 0;
+        t[3] = columns ? -1 : 1;
+        t[4] = 0;
+        t[5] = 0;
+    }
+
     /** Fills {@code t} with a zoom: each output pixel samples the input (1 + zh, 1 + zw) times as far from the centre. */
     public static void zoom(double zh, double zw, float[] t) {
         t[0] = (float) (1 + zh);

@@ -12,6 +12,7 @@ public final class Layers {
             case "Dropout" -> new Dropout(numberOf(config, "rate").doubleValue(), integer(config.get("seed"), "layer config 'seed'"));
             case "Flatten" -> new Flatten();
             case "RandomRotation" -> new RandomRotation(numberOf(config, "factor").doubleValue());
+            case "RandomFlip" -> new RandomFlip((String) config.get("mode"));
             case "RandomZoom" -> new RandomZoom(numberOf(config, "height_factor").doubleValue());
             case "RandomTranslation" -> new RandomTranslation(numberOf(config, "height_factor").doubleValue(),
                     numberOf(config, "width_factor").doubleValue());

@@ -9,6 +9,7 @@ import dev.sinew.layers.Dropout;
 import dev.sinew.layers.Flatten;
 import dev.sinew.layers.Layer;
 import dev.sinew.layers.MaxPooling2D;
+import dev.sinew.layers.RandomFlip;
 import dev.sinew.layers.RandomRotation;
 import dev.sinew.layers.RandomTranslation;
 import dev.sinew.layers.RandomZoom;
@@ -163,7 +164,11 @@ record FuzzLayer(String description, Supplier<Layer> factory, boolean constructo
     static FuzzLayer augmentation(SplittableRandom rng, int[] in, boolean weighted) {
         Long seed = rng.nextBoolean() ? null : rng.nextLong();
         int[] out = in.length == 3 && !weighted ? in.clone() : null;
-        switch (rng.nextInt(3)) {
+        switch (rng.nextInt(4)) {
+            case 3 -> {
+                String mode = new String[] {RandomFlip.HORIZONTAL, RandomFlip.VERTICAL, RandomFlip.HORIZONTAL_AND_VERTICAL}[rng.nextInt(3)];
+                return new FuzzLayer("RandomFlip(" + mode + ")", () -> new RandomFlip(mode, seed), false, out, false, true, null);
+            }
             case 0 -> {
                 double factor = new double[] {0.03, 0.25, 1.0}[rng.nextInt(3)];
                 return new FuzzLayer("RandomRotation(" + factor + ")", () -> new RandomRotation(factor, seed), false, out,
@@ -215,6 +220,8 @@ record FuzzLayer(String description, Supplier<Layer> factory, boolean constructo
             new Bad("RandomRotation(1.01)", () -> new RandomRotation(1.01)),
             new Bad("RandomRotation(NaN)", () -> new RandomRotation(nan)),
             new Bad("RandomZoom(0)", () -> new RandomZoom(0)),
+            new Bad("RandomFlip(\"diagonal\")", () -> new RandomFlip("diagonal")),
+            new Bad("RandomFlip(\"\")", () -> new RandomFlip("")),
             new Bad("RandomZoom(1)", () -> new RandomZoom(1)),
             new Bad("RandomZoom(-0.2)", () -> new RandomZoom(-0.2)),
             new Bad("RandomTranslation(-0.1, 0)", () -> new RandomTranslation(-0.1, 0)),

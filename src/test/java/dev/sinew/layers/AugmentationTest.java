@@ -61,6 +61,15 @@ class AugmentationTest {
         Augmentation.zoom(1, 1, t);
         assertArrayEquals(onePixel(5, 5, 2, 3), warp(b, onePixel(5, 5, 2, 4), 5, 5, t), 1e-6f);
         assertArrayEquals(onePixel(5, 5, 2, 2), warp(b, onePixel(5, 5, 2, 2), 5, 5, t), 1e-6f);
+        // Mirrors copy pixels exactly: left-right, top-bottom, both (a half turn), on a non-square image.
+        Augmentation.flip(false, true, t);
+        assertArrayEquals(onePixel(3, 4, 1, 3), warp(b, onePixel(3, 4, 1, 0), 3, 4, t), 0f);
+        Augmentation.flip(true, false, t);
+        assertArrayEquals(onePixel(3, 4, 2, 1), warp(b, onePixel(3, 4, 0, 1), 3, 4, t), 0f);
+        Augmentation.flip(true, true, t);
+        assertArrayEquals(onePixel(3, 4, 2, 3), warp(b, onePixel(3, 4, 0, 0), 3, 4, t), 0f);
+        Augmentation.flip(false, false, t);
+        assertArrayEquals(onePixel(3, 4, 0, 1), warp(b, onePixel(3, 4, 0, 1), 3, 4, t), 0f);
         // Shifted out of the image: zeros.
         Augmentation.translation(0, 5, t);
         assertArrayEquals(new float[25], warp(b, onePixel(5, 5, 2, 2), 5, 5, t), 0f);
@@ -174,6 +183,63 @@ class AugmentationTest {
             assertTrue(lossAug[0] != lossPlain[0], "training sees warped images");
             assertEquals(lossAug[0], lossAgain[0], 0f, "the same seed warps the same way");
         }
+    }
+
+    /**
+     * RandomFlip's modes: over 400 training images, "horizontal" mirrors about half of them left to
+     * right and none top to bottom, "vertical" the other way round, and the default mode both, each
+     * on its own; every output is the image or an exact mirror of it, and inference is unaffected.
+     */
+    @Test
+    void randomFlipMirrorsAboutHalfTheImagesInItsMode() {
+        int n = 400, H = 3, W = 4;
+        float[] image = new float[H * W];
+        for (int i = 0; i < image.length; i++) image[i] = i + 1; // every pixel distinct
+        float[][] x = new float[n][];
+        java.util.Arrays.fill(x, image);
+        for (String mode : List.of(RandomFlip.HORIZONTAL, RandomFlip.VERTICAL, RandomFlip.HORIZONTAL_AND_VERTICAL)) {
+            try (Sequential net = new Sequential(Backends.nativeBackend(), 7)) {
+                RandomFlip flip = new RandomFlip(mode);
+                net.add(new Input(H, W, 1));
+                net.add(flip);
+                net.add(new Flatten());
+                net.add(new Dense(H * W)); // the identity, so the model's output is the flip's
+                float[] id = new float[H * W * H * W];
+                for (int i = 0; i < H * W; i++) id[i * H * W + i] = 1;
+                net.setWeights(List.of(id, new float[H * W]));
+                net.compile("mse", new SGD(1e-9));
+                assertArrayEquals(image, net.predict(new float[][] {image})[0], 0f, mode + ": inference is unaffected");
+                net.computeGradients(x, new float[n][H * W]);
+                float[][] out = net.lastTrainingOutput();
+                int[] count = new int[4]; // by (rows flipped, columns flipped)
+                for (float[] o : out) {
+                    int kind = -1;
+                    for (int k = 0; k < 4 && kind < 0; k++) {
+                        boolean rows = (k & 2) != 0, cols = (k & 1) != 0, same = true;
+                        for (int i = 0; i < H && same; i++) {
+                            for (int j = 0; j < W && same; j++) {
+                                same = o[i * W + j] == image[(rows ? H - 1 - i : i) * W + (cols ? W - 1 - j : j)];
+                            }
+                        }
+                        if (same) kind = k;
+                    }
+                    assertTrue(kind >= 0, mode + ": output is the image or a mirror of it");
+                    count[kind]++;
+                }
+                int rowsFlipped = count[2] + count[3], colsFlipped = count[1] + count[3];
+                boolean h = !mode.equals(RandomFlip.VERTICAL), v = !mode.equals(RandomFlip.HORIZONTAL);
+                // Binomial(400, 1/2): 200 +- 10 is one standard deviation; 140..260 is six.
+                assertTrue(h ? colsFlipped > 140 && colsFlipped < 260 : colsFlipped == 0, mode + ": " + colsFlipped);
+                assertTrue(v ? rowsFlipped > 140 && rowsFlipped < 260 : rowsFlipped == 0, mode + ": " + rowsFlipped);
+                if (h && v) assertTrue(count[3] > 50 && count[3] < 150, "independent: " + count[3]);
+            }
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new RandomFlip("diagonal"));
+        assertTrue(e.getMessage().contains("\"horizontal\", \"vertical\" or \"horizontal_and_vertical\", got \"diagonal\""),
+                e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new RandomFlip(null));
+        Layer back = Layers.fromConfig("RandomFlip", new RandomFlip(RandomFlip.VERTICAL).getConfig());
+        assertEquals(RandomFlip.VERTICAL, ((RandomFlip) back).mode());
     }
 
     @Test

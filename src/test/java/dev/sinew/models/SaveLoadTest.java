@@ -82,6 +82,7 @@ class SaveLoadTest {
         Dataset small = DATA.slice(0, 200);
         try (Sequential net = new Sequential(5)) {
             net.add(new Input(28, 28, 1));
+            net.add(new dev.sinew.layers.RandomFlip("horizontal"));
             net.add(new dev.sinew.layers.RandomRotation(0.05));
             net.add(new dev.sinew.layers.RandomZoom(0.1));
             net.add(new dev.sinew.layers.RandomTranslation(0.1, 0.05));
