@@ -9,8 +9,8 @@ import java.util.random.RandomGenerator;
  * "horizontal_and_vertical" (Keras's default) each independently. Identity at inference.
  *
  * <p>A mirror samples the input exactly at pixel centres, so the bilinear warp copies pixels
- * without blurring; followed by other augmentation layers it costs nothing, being composed into
- * their single warp.
+ * without blurring; in a Sequential model's run of augmentation layers it is composed into the
+ * run's single warp (a functional model warps once per augmentation layer).
  */
 public final class RandomFlip extends Augmentation {
     public static final String HORIZONTAL = "horizontal", VERTICAL = "vertical",
