@@ -211,19 +211,13 @@ class AugmentationTest {
                 assertArrayEquals(image, net.predict(new float[][] {image})[0], 0f, mode + ": inference is unaffected");
                 net.computeGradients(x, new float[n][H * W]);
                 float[][] out = net.lastTrainingOutput();
-                int[] count = new int[4]; // by (rows flipped, columns flipped)
+                List<float[]> kinds = List.of(image, mirrored(image, H, W, false, true), mirrored(image, H, W, true, false),
+                        mirrored(image, H, W, true, true));
+                int[] count = new int[4]; // by (rows flipped, columns flipped): k = 2 * rows + columns
                 for (float[] o : out) {
-                    int kind = -1;
-                    for (int k = 0; k < 4 && kind < 0; k++) {
-                        boolean rows = (k & 2) != 0, cols = (k & 1) != 0, same = true;
-                        for (int i = 0; i < H && same; i++) {
-                            for (int j = 0; j < W && same; j++) {
-                                same = o[i * W + j] == image[(rows ? H - 1 - i : i) * W + (cols ? W - 1 - j : j)];
-                            }
-                        }
-                        if (same) kind = k;
-                    }
-                    assertTrue(kind >= 0, mode + ": output is the image or a mirror of it");
+                    int kind = 0;
+                    while (kind < 4 && !java.util.Arrays.equals(o, kinds.get(kind))) kind++;
+                    assertTrue(kind < 4, mode + ": output is the image or a mirror of it");
                     count[kind]++;
                 }
                 int rowsFlipped = count[2] + count[3], colsFlipped = count[1] + count[3];
@@ -240,6 +234,15 @@ class AugmentationTest {
         assertThrows(IllegalArgumentException.class, () -> new RandomFlip(null));
         Layer back = Layers.fromConfig("RandomFlip", new RandomFlip(RandomFlip.VERTICAL).getConfig());
         assertEquals(RandomFlip.VERTICAL, ((RandomFlip) back).mode());
+    }
+
+    /** The H x W image mirrored top to bottom when {@code rows}, left to right when {@code columns}. */
+    static float[] mirrored(float[] image, int H, int W, boolean rows, boolean columns) {
+        float[] m = new float[H * W];
+        for (int i = 0; i < H; i++) {
+            for (int j = 0; j < W; j++) m[i * W + j] = image[(rows ? H - 1 - i : i) * W + (columns ? W - 1 - j : j)];
+        }
+        return m;
     }
 
     @Test
